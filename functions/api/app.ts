@@ -1,0 +1,28 @@
+import { Hono } from 'hono';
+import type { JobStore } from '../../shared/storage/job-store.ts';
+import type { SecretStore } from '../../shared/secrets/secret-store.ts';
+import type { Launcher } from '../launcher/launcher.ts';
+import type { JobRecord } from '../../shared/job/job-record.ts';
+import type { Logger } from '../../shared/logger.ts';
+import { jobRoutes } from './routes/jobs.ts';
+import { problem } from './http-errors.ts';
+
+export type AppDeps = {
+  store: JobStore;
+  secrets: SecretStore;
+  launcher: Launcher;
+  releaseSource(job: JobRecord, password: string): Promise<{ slot: boolean; publication: boolean }>;
+  log: Logger;
+};
+
+// The one Hono app, the same on Lambda and locally; only `deps` differ.
+export function createApp(deps: AppDeps) {
+  const app = new Hono();
+  app.get('/health', (c) => c.json({ ok: true }));
+  app.route('/jobs', jobRoutes(deps));
+  app.onError((err, c) => {
+    deps.log.error('request failed', { path: c.req.path, error: err.message });
+    return problem(c, { type: 'https://tributary.dev/problems/internal', title: 'Internal error', status: 500, detail: err.message });
+  });
+  return app;
+}

@@ -1,0 +1,48 @@
+import { serve, type ServerType } from '@hono/node-server';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createApp } from './app.ts';
+import { createSqliteJobStore } from '../../shared/storage/local/sqlite-job-store.ts';
+import { createFileSecretStore } from '../../shared/secrets/local/file-secret-store.ts';
+import { createChildProcessLauncher } from '../launcher/child-process-launcher.ts';
+import { releaseSource } from '../steps/release-source.ts';
+import { createLogger, type Logger } from '../../shared/logger.ts';
+
+// The local mode: the same Hono app on a local port, SQLite for storage, an
+// encrypted file for secrets, workers as child processes. No AWS account.
+export type LocalTributary = { url: string; port: number; launcher: ReturnType<typeof createChildProcessLauncher>; close(): Promise<void> };
+
+export async function startLocalTributary(opts: { dataDir: string; port?: number; log?: Logger }): Promise<LocalTributary> {
+  const log = opts.log ?? createLogger({ component: 'api' });
+  const store = createSqliteJobStore(join(opts.dataDir, 'tributary.db'));
+  const secrets = createFileSecretStore(join(opts.dataDir, 'secrets'));
+  const launcher = createChildProcessLauncher({ dataDir: opts.dataDir, store, log });
+  const app = createApp({ store, secrets, launcher, releaseSource, log });
+  const server: ServerType = await new Promise((ok) => {
+    const s = serve({ fetch: app.fetch, port: opts.port ?? 0, hostname: '127.0.0.1' }, () => ok(s));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : opts.port!;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    launcher,
+    async close() {
+      await launcher.stopAll();
+      await new Promise((ok) => server.close(ok));
+      await store.close();
+    },
+  };
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({ options: { port: { type: 'string', default: '8787' }, data: { type: 'string', default: '.data' } } });
+  const tributary = await startLocalTributary({ dataDir: resolve(values.data!), port: Number(values.port) });
+  console.log(`Tributary API on ${tributary.url} (data in ${resolve(values.data!)})`);
+  const shutdown = async () => {
+    await tributary.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}

@@ -1,0 +1,64 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import type { Launcher } from './launcher.ts';
+import type { JobStore } from '../../shared/storage/job-store.ts';
+import { updateJob } from '../../shared/storage/job-store.ts';
+import { RUNNING_STATUSES } from '../../shared/job/job-status.ts';
+import { TributaryError } from '../../shared/errors/tributary-error.ts';
+import type { Logger } from '../../shared/logger.ts';
+
+const WORKER_MAIN = fileURLToPath(new URL('../../worker/main.ts', import.meta.url));
+
+// Local mode: each job's worker is a child process of the control plane, with
+// its log in <dataDir>/logs/<jobId>.log. A worker that dies without reporting
+// (kill -9, OOM) is marked failed here, as the state machine does on AWS.
+export function createChildProcessLauncher(opts: { dataDir: string; store: JobStore; log: Logger; stopTimeoutMs?: number }): Launcher & { pidOf(jobId: string): number | undefined; stopAll(): Promise<void> } {
+  const children = new Map<string, { child: ChildProcess; exited: Promise<number | null> }>();
+  const logDir = join(opts.dataDir, 'logs');
+  mkdirSync(logDir, { recursive: true });
+
+  const launcher = {
+    async launch(jobId: string) {
+      if (children.has(jobId)) throw new Error(`a worker for job ${jobId} is already running`);
+      const fd = openSync(join(logDir, `${jobId}.log`), 'a');
+      const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', WORKER_MAIN], {
+        env: { ...process.env, TRIBUTARY_JOB_ID: jobId, TRIBUTARY_DATA_DIR: opts.dataDir },
+        stdio: ['ignore', fd, fd],
+      });
+      closeSync(fd);
+      const exited = new Promise<number | null>((resolve) => {
+        child.once('exit', async (code, signal) => {
+          children.delete(jobId);
+          if (code !== 0) await markCrashed(jobId, code, signal);
+          resolve(code);
+        });
+      });
+      children.set(jobId, { child, exited });
+      opts.log.info('worker launched', { jobId, pid: child.pid });
+    },
+    async stop(jobId: string) {
+      const entry = children.get(jobId);
+      if (!entry) return;
+      entry.child.kill('SIGTERM');
+      const timeout = setTimeout(() => entry.child.kill('SIGKILL'), opts.stopTimeoutMs ?? 30_000);
+      await entry.exited;
+      clearTimeout(timeout);
+    },
+    isRunning: (jobId: string) => children.has(jobId),
+    pidOf: (jobId: string) => children.get(jobId)?.child.pid,
+    async stopAll() {
+      await Promise.all([...children.keys()].map((id) => launcher.stop(id)));
+    },
+  };
+
+  async function markCrashed(jobId: string, code: number | null, signal: NodeJS.Signals | null) {
+    const error = new TributaryError('WorkerCrashed', `worker exited ${signal ? `on ${signal}` : `with code ${code}`} without reporting; its log is ${join(logDir, `${jobId}.log`)}`);
+    await updateJob(opts.store, jobId, (job) =>
+      RUNNING_STATUSES.includes(job.status) ? { status: 'failed', error: error.toReport() } : undefined,
+    ).catch((err) => opts.log.error('could not record worker exit', { jobId, error: String(err) }));
+  }
+
+  return launcher;
+}

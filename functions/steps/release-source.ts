@@ -1,0 +1,19 @@
+import pg from 'pg';
+import type { JobRecord } from '../../shared/job/job-record.ts';
+import { pgConfig } from '../../shared/source/pg-config.ts';
+import { dropReplicationObjects } from '../../shared/source/replication-objects.ts';
+import { classify } from '../../shared/errors/classify.ts';
+
+// Release's source-side step: after the worker has stopped, remove the slot
+// (so the source stops retaining WAL for us) and the publication.
+export async function releaseSource(job: JobRecord, password: string): Promise<{ slot: boolean; publication: boolean }> {
+  const client = new pg.Client(pgConfig(job.source, password));
+  try {
+    await client.connect();
+    return await dropReplicationObjects(client, job.slotName, job.publicationName);
+  } catch (err) {
+    throw classify(err, 'source');
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,24 @@
+// Every stable error code Tributary reports, with its retry class and remedy.
+// "connection" failures are retried for connectionRetryMinutes, "other" ones
+// for otherRetryMinutes (SPEC.md §3); "fatal" ones need a person.
+export type ErrorClass = 'connection' | 'other' | 'fatal';
+
+export const ERROR_CODES = {
+  SourceUnreachable: { class: 'connection', remedy: 'Check the source host and port, security groups and that PostgreSQL is running.' },
+  SourceAuthFailed: { class: 'fatal', remedy: 'Check the user and password, and that pg_hba.conf allows this host (including "replication" lines).' },
+  SourceConnectionLost: { class: 'connection', remedy: 'The source closed the connection; Tributary reconnects. Check the server log if it repeats.' },
+  WalLevelNotLogical: { class: 'fatal', remedy: "Run ALTER SYSTEM SET wal_level = 'logical' and restart PostgreSQL." },
+  SlotInUse: { class: 'connection', remedy: 'Another process streams from this slot; stop it, or wait for the old worker to exit.' },
+  SlotLimitReached: { class: 'fatal', remedy: 'Raise max_replication_slots / max_wal_senders, or drop unused slots.' },
+  TableNotFound: { class: 'fatal', remedy: 'Create the table or remove it from objects.tables.' },
+  InsufficientPrivilege: { class: 'fatal', remedy: 'GRANT the missing privilege named in the message (REPLICATION, SELECT, CREATE on the database).' },
+  SourceResourcesExhausted: { class: 'other', remedy: 'The source ran out of a resource (connections, disk, memory); free it and the job resumes.' },
+  SourceQueryFailed: { class: 'other', remedy: 'A statement on the source failed; see the message for the SQLSTATE.' },
+  SinkUnreachable: { class: 'connection', remedy: 'Check the brokers, listeners and network path to Kafka.' },
+  SinkRejected: { class: 'other', remedy: 'Kafka rejected a record or request; see the message (record too large, ACLs, topic config).' },
+  DecodeFailed: { class: 'fatal', remedy: 'A WAL message could not be decoded; report it with the LSN in the message.' },
+  WorkerCrashed: { class: 'other', remedy: 'The worker exited without reporting; see its log. It resumes from the last acknowledged LSN.' },
+  Internal: { class: 'other', remedy: 'An unexpected error; see the message and the worker log.' },
+} as const satisfies Record<string, { class: ErrorClass; remedy: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,23 @@
+import type { JobSpec, PostgresConnection } from './job-spec.ts';
+import type { JobStatus } from './job-status.ts';
+import type { ErrorReport } from '../errors/tributary-error.ts';
+
+// What storage keeps for a job: the spec without the password (a secret
+// reference instead), plus the runtime fields the worker and API maintain.
+export type StoredSource = Omit<PostgresConnection, 'password'> & { passwordRef: string };
+
+export type JobRecord = Omit<JobSpec, 'source' | 'name'> & {
+  id: string;
+  name: string;
+  source: StoredSource;
+  status: JobStatus;
+  slotName: string;
+  publicationName: string;
+  /** Last LSN acknowledged to PostgreSQL, after the sink acknowledged every change up to it. */
+  ackedLsn?: string;
+  error?: ErrorReport;
+  createdAt: string;
+  updatedAt: string;
+  /** Optimistic-concurrency version: every write is conditional on it. */
+  version: number;
+};

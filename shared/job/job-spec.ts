@@ -1,0 +1,86 @@
+import { z } from 'zod';
+
+// The job as a user writes it (SPEC.md §2). Every range and cross-field rule
+// lives here so that the API edge, the worker and the CLI agree on one shape.
+
+const identifier = (what: string) =>
+  z
+    .string()
+    .min(1, `${what} must not be empty`)
+    .max(63, `${what} is at most 63 characters (PostgreSQL's NAMEDATALEN)`)
+    .refine((s) => !/["'.<>]/.test(s), `${what} must not contain " ' . < or > (seed naming rules)`);
+
+export const PostgresConnection = z.strictObject({
+  type: z.literal('postgresql'),
+  host: z.string().min(1, 'host is required, e.g. "db.internal"'),
+  port: z.number().int().min(1).max(65535).default(5432),
+  database: z
+    .string()
+    .min(1)
+    .max(63)
+    .refine((s) => !/[+"%'\\<>]/.test(s), 'database name must not contain + " % \' \\ < or > (seed naming rules)'),
+  user: z.string().min(1, 'user is required'),
+  password: z.string().min(1, 'password is required; it is stored in the secret store, never with the job'),
+  sslmode: z.enum(['disable', 'prefer', 'require', 'verify-ca', 'verify-full']).default('prefer'),
+});
+export type PostgresConnection = z.infer<typeof PostgresConnection>;
+
+const TOPIC_VARIABLES = ['#{source_db_name}', '#{source_schema_name}', '#{source_table_name}'];
+
+export const KafkaDestination = z.strictObject({
+  type: z.literal('kafka'),
+  brokers: z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'each broker is host:port, e.g. "b1.internal:9092"')).min(1),
+  topicRule: z
+    .string()
+    .min(1)
+    .max(249)
+    .refine(
+      (rule) => (rule.match(/#\{[^}]*\}/g) ?? []).every((v) => TOPIC_VARIABLES.includes(v)),
+      `topicRule may use only ${TOPIC_VARIABLES.join(', ')}`,
+    )
+    .default('#{source_db_name}.#{source_schema_name}.#{source_table_name}'),
+  partitionPolicy: z.enum(['partition-0', 'hash-db-table', 'hash-primary-key']).default('hash-primary-key'),
+  newTopicPartitions: z.number().int().min(1).max(1000).default(3),
+  deliveryGuarantee: z
+    .enum(['at-least-once', 'exactly-once'])
+    .default('at-least-once')
+    .refine((g) => g === 'at-least-once', 'exactly-once is not available yet; use "at-least-once" (records carry an idempotency key header)'),
+  tombstonesOnDelete: z.boolean().default(true),
+  properties: z
+    .record(z.string().regex(/^properties\.[a-z0-9.]+$/, 'producer properties are written "properties.<kafka key>"'), z.string())
+    .default({}),
+});
+export type KafkaDestination = z.infer<typeof KafkaDestination>;
+
+export const TableRef = z.strictObject({
+  schema: identifier('schema').default('public'),
+  table: identifier('table'),
+  operations: z.array(z.enum(['INSERT', 'UPDATE', 'DELETE'])).min(1).default(['INSERT', 'UPDATE', 'DELETE']),
+});
+export type TableRef = z.infer<typeof TableRef>;
+
+export const JobSpec = z
+  .strictObject({
+    name: z.string().min(1).max(128).optional(),
+    source: PostgresConnection,
+    destination: KafkaDestination,
+    objects: z.strictObject({ tables: z.array(TableRef).min(1, 'list at least one table') }),
+    connectionRetryMinutes: z.number().int().min(10).max(1440).default(720),
+    otherRetryMinutes: z.number().int().min(1).max(1440).default(10),
+    resources: z.strictObject({ cpuCores: z.number().int().min(2).max(32).default(2) }).default({ cpuCores: 2 }),
+    slotPrefix: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,39}$/, 'slotPrefix is lower-case letters, digits and _, at most 40 characters')
+      .default('tributary_'),
+    tags: z.record(z.string(), z.string()).default({}),
+  })
+  .refine((j) => j.otherRetryMinutes < j.connectionRetryMinutes, {
+    path: ['otherRetryMinutes'],
+    message: 'otherRetryMinutes must be less than connectionRetryMinutes',
+  })
+  .refine((j) => new Set(j.objects.tables.map((t) => `${t.schema}.${t.table}`)).size === j.objects.tables.length, {
+    path: ['objects', 'tables'],
+    message: 'each table may be listed once',
+  });
+export type JobSpec = z.infer<typeof JobSpec>;
+export type JobSpecInput = z.input<typeof JobSpec>;

@@ -1,0 +1,75 @@
+import type pg from 'pg';
+import { quoteIdent } from './pg-config.ts';
+import { parseLsn, type Lsn } from '../lsn.ts';
+import { TributaryError } from '../errors/tributary-error.ts';
+
+// The objects a job creates on its source, created idempotently by the worker
+// and removed by release. The publication must exist before the slot: pgoutput
+// reads publications through the slot's historic snapshot, so a publication
+// created after the slot's start point is "does not exist" to the decoder.
+
+export type TableName = { schema: string; table: string };
+
+export async function ensurePublication(client: pg.Client, name: string, tables: TableName[]): Promise<void> {
+  const missing = await client.query(
+    `SELECT t.schema, t.table FROM unnest($1::text[], $2::text[]) AS t(schema, "table")
+      WHERE to_regclass(format('%I.%I', t.schema, t.table)) IS NULL`,
+    [tables.map((t) => t.schema), tables.map((t) => t.table)],
+  );
+  if (missing.rowCount) {
+    const list = missing.rows.map((r) => `${r.schema}.${r.table}`).join(', ');
+    throw new TributaryError('TableNotFound', `selected table(s) not found on the source: ${list}`);
+  }
+  const list = tables.map((t) => `${quoteIdent(t.schema)}.${quoteIdent(t.table)}`).join(', ');
+  const exists = await client.query('SELECT 1 FROM pg_publication WHERE pubname = $1', [name]);
+  if (exists.rowCount) {
+    await client.query(`ALTER PUBLICATION ${quoteIdent(name)} SET TABLE ${list}`);
+  } else {
+    await client.query(`CREATE PUBLICATION ${quoteIdent(name)} FOR TABLE ${list}`);
+  }
+}
+
+/** Creates the pgoutput slot unless it exists; returns the LSN streaming may start from. */
+export async function ensureSlot(client: pg.Client, name: string): Promise<{ created: boolean; lsn: Lsn }> {
+  const found = await client.query(
+    'SELECT confirmed_flush_lsn::text AS lsn, plugin, database FROM pg_replication_slots WHERE slot_name = $1',
+    [name],
+  );
+  if (found.rowCount) {
+    const row = found.rows[0];
+    if (row.plugin !== 'pgoutput') throw new TributaryError('SourceQueryFailed', `slot ${name} exists with plugin ${row.plugin}, not pgoutput`);
+    return { created: false, lsn: parseLsn(row.lsn) };
+  }
+  const created = await client.query("SELECT lsn::text AS lsn FROM pg_create_logical_replication_slot($1, 'pgoutput')", [name]);
+  return { created: true, lsn: parseLsn(created.rows[0].lsn) };
+}
+
+/**
+ * Drops the slot (terminating a walsender that still holds it) and the
+ * publication. Returns what it removed; safe to run again.
+ */
+export async function dropReplicationObjects(client: pg.Client, slot: string, publication: string): Promise<{ slot: boolean; publication: boolean }> {
+  let slotDropped = false;
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const found = await client.query('SELECT active_pid FROM pg_replication_slots WHERE slot_name = $1', [slot]);
+    if (!found.rowCount) break;
+    const pid = found.rows[0].active_pid;
+    if (pid) {
+      await client.query('SELECT pg_terminate_backend($1)', [pid]);
+      await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
+    }
+    try {
+      await client.query('SELECT pg_drop_replication_slot($1)', [slot]);
+      slotDropped = true;
+      break;
+    } catch (err) {
+      // 55006: the walsender has not let go yet; 42704: someone else dropped it
+      const code = (err as { code?: string }).code;
+      if (code === '42704') break;
+      if (code !== '55006' || attempt === 9) throw err;
+    }
+  }
+  const pub = await client.query(`SELECT 1 FROM pg_publication WHERE pubname = $1`, [publication]);
+  if (pub.rowCount) await client.query(`DROP PUBLICATION ${quoteIdent(publication)}`);
+  return { slot: slotDropped, publication: Boolean(pub.rowCount) };
+}

@@ -1,0 +1,37 @@
+import pg from 'pg';
+import { ensurePublication, ensureSlot, type TableName } from '../../shared/source/replication-objects.ts';
+import { TributaryError } from '../../shared/errors/tributary-error.ts';
+import type { Lsn } from '../../shared/lsn.ts';
+
+// Everything the worker needs from a normal (non-replication) connection
+// before streaming: settings that must hold, the publication and slot, and
+// each table's primary key.
+export type SourceSetup = { slotLsn: Lsn; slotCreated: boolean; primaryKeys: Map<string, string[]>; serverVersion: number };
+
+export async function setUpSource(config: pg.ClientConfig, names: { slot: string; publication: string }, tables: TableName[]): Promise<SourceSetup> {
+  const client = new pg.Client(config);
+  await client.connect();
+  try {
+    const settings = await client.query("SELECT current_setting('wal_level') AS wal_level, current_setting('server_version_num')::int AS version");
+    const { wal_level, version } = settings.rows[0];
+    if (wal_level !== 'logical') throw new TributaryError('WalLevelNotLogical', `the source has wal_level = ${wal_level}; logical replication needs wal_level = logical`);
+    await ensurePublication(client, names.publication, tables);
+    const slot = await ensureSlot(client, names.slot);
+    return { slotLsn: slot.lsn, slotCreated: slot.created, primaryKeys: await primaryKeys(client, tables), serverVersion: version };
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function primaryKeys(client: pg.Client, tables: TableName[]): Promise<Map<string, string[]>> {
+  const { rows } = await client.query(
+    `SELECT t.schema, t.table, array_agg(a.attname::text ORDER BY k.ord) AS columns
+       FROM unnest($1::text[], $2::text[]) AS t(schema, "table")
+       JOIN pg_index i ON i.indrelid = to_regclass(format('%I.%I', t.schema, t.table)) AND i.indisprimary
+       CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
+       JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+      GROUP BY t.schema, t.table`,
+    [tables.map((t) => t.schema), tables.map((t) => t.table)],
+  );
+  return new Map(rows.map((r) => [`${r.schema}.${r.table}`, r.columns as string[]]));
+}

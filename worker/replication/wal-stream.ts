@@ -1,0 +1,166 @@
+import pg from 'pg';
+import type { Lsn } from '../../shared/lsn.ts';
+import { formatLsn } from '../../shared/lsn.ts';
+
+// The WAL-source seam: a logical replication connection speaking the
+// streaming-replication sub-protocol inside COPY BOTH. Each CopyData from the
+// server is XLogData ('w') or a primary keepalive ('k'); we answer with
+// standby status updates ('r') carrying the LSN that is safe to discard.
+
+export type WalItem<M> =
+  | { kind: 'data'; walStart: Lsn; message: M }
+  | { kind: 'keepalive'; walEnd: Lsn; replyRequested: boolean };
+
+export type WalStream<M> = AsyncIterable<WalItem<M>[]> & {
+  /** Tells PostgreSQL that everything before `lsn` is durably delivered. Call only from the checkpointer. */
+  ack(lsn: Lsn): void;
+  close(): Promise<void>;
+};
+
+export type WalStreamOptions<M> = {
+  config: pg.ClientConfig;
+  slotName: string;
+  publicationName: string;
+  startLsn: Lsn;
+  /** Decodes one pgoutput message synchronously: the bytes are only valid during the call. */
+  decode(bytes: Buffer): M;
+  /** Pause the socket once this many items wait unread (backpressure to the server). */
+  highWaterMark?: number;
+  /** Send a status update at least this often, well under wal_sender_timeout (60 s by default). */
+  statusIntervalMs?: number;
+};
+
+// PostgreSQL timestamps count microseconds from 2000-01-01.
+const PG_EPOCH_MS = 946_684_800_000n;
+
+export async function openWalStream<M>(opts: WalStreamOptions<M>): Promise<WalStream<M>> {
+  const client = new pg.Client({ ...opts.config, replication: 'database' } as pg.ClientConfig);
+  await client.connect();
+  const connection = (client as unknown as { connection: PgConnection }).connection;
+  const highWaterMark = opts.highWaterMark ?? 20_000;
+
+  let queue: WalItem<M>[] = [];
+  let failure: Error | undefined;
+  let ended = false;
+  let closed = false;
+  let wake: (() => void) | undefined;
+  let paused = false;
+  let ackedLsn = opts.startLsn;
+
+  const notify = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+
+  const sendStatus = (replyRequested = false) => {
+    if (ended) return;
+    const buf = Buffer.alloc(34);
+    buf.write('r', 0);
+    buf.writeBigUInt64BE(ackedLsn, 1); // written
+    buf.writeBigUInt64BE(ackedLsn, 9); // flushed: the slot's confirmed_flush_lsn follows this
+    buf.writeBigUInt64BE(ackedLsn, 17); // applied
+    buf.writeBigInt64BE((BigInt(Date.now()) - PG_EPOCH_MS) * 1000n, 25);
+    buf.writeUInt8(replyRequested ? 1 : 0, 33);
+    connection.sendCopyFromChunk(buf);
+  };
+
+  const onCopyData = (chunk: Buffer) => {
+    try {
+      const type = chunk[0];
+      if (type === 0x77 /* 'w' */) {
+        const walStart = chunk.readBigUInt64BE(1);
+        queue.push({ kind: 'data', walStart, message: opts.decode(chunk.subarray(25)) });
+      } else if (type === 0x6b /* 'k' */) {
+        queue.push({ kind: 'keepalive', walEnd: chunk.readBigUInt64BE(1), replyRequested: chunk[17] === 1 });
+      } else {
+        throw new Error(`unexpected replication message type 0x${type.toString(16)}`);
+      }
+    } catch (err) {
+      failure = err as Error;
+    }
+    if (!paused && queue.length >= highWaterMark) {
+      paused = true;
+      connection.stream.pause();
+    }
+    notify();
+  };
+
+  const query = {
+    text: `START_REPLICATION SLOT ${opts.slotName} LOGICAL ${formatLsn(opts.startLsn)} (proto_version '1', publication_names '${opts.publicationName}', messages 'true')`,
+    submit(con: PgConnection) {
+      con.query(this.text);
+    },
+    handleCopyData(msg: { chunk: Buffer }) {
+      onCopyData(msg.chunk);
+    },
+    handleError(err: Error) {
+      failure = err;
+      notify();
+    },
+    handleReadyForQuery() {
+      ended = true;
+      notify();
+    },
+    handleCommandComplete() {},
+    handleRowDescription() {},
+    handleDataRow() {},
+    handleEmptyQuery() {},
+    handleCopyInResponse() {},
+    handlePortalSuspended() {},
+  };
+  client.on('error', (err) => {
+    failure ??= err;
+    notify();
+  });
+  client.on('end', () => {
+    if (closed) return;
+    failure ??= Object.assign(new Error('replication connection closed by the server'), { code: 'ECONNRESET' });
+    notify();
+  });
+  client.query(query as unknown as pg.QueryConfig);
+
+  const timer = setInterval(() => sendStatus(), opts.statusIntervalMs ?? 10_000);
+  timer.unref();
+
+  async function* batches(): AsyncGenerator<WalItem<M>[]> {
+    while (true) {
+      if (queue.length > 0) {
+        const out = queue;
+        queue = [];
+        if (paused) {
+          paused = false;
+          connection.stream.resume();
+        }
+        yield out;
+        continue;
+      }
+      if (closed) return;
+      if (failure) throw failure;
+      if (ended) return;
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  }
+
+  return {
+    [Symbol.asyncIterator]: batches,
+    ack(lsn) {
+      if (lsn > ackedLsn) ackedLsn = lsn;
+      sendStatus();
+    },
+    async close() {
+      clearInterval(timer);
+      closed = true;
+      notify();
+      // A replication connection cannot be cancelled gracefully mid-COPY by
+      // node-postgres; closing the socket is what pg_recvlogical does on exit.
+      await client.end().catch(() => undefined);
+    },
+  };
+}
+
+type PgConnection = {
+  query(text: string): void;
+  sendCopyFromChunk(chunk: Buffer): void;
+  stream: { pause(): void; resume(): void };
+};

@@ -1,0 +1,67 @@
+import type { JobRecord } from '../shared/job/job-record.ts';
+import { updateJob, type JobStore } from '../shared/storage/job-store.ts';
+import { pgConfig } from '../shared/source/pg-config.ts';
+import { formatLsn } from '../shared/lsn.ts';
+import type { Logger } from '../shared/logger.ts';
+import { setUpSource } from './replication/source-setup.ts';
+import { openWalStream } from './replication/wal-stream.ts';
+import { createPgoutputDecoder } from './replication/decoder/pgoutput-decoder.ts';
+import { createChangeBuilder } from './stream/change-builder.ts';
+import { streamChanges } from './stream/stream-changes.ts';
+import { createCheckpointer } from './checkpoint/checkpointer.ts';
+import { createKafkaSink } from './sinks/kafka/kafka-sink.ts';
+import { classify } from '../shared/errors/classify.ts';
+
+export type RunJobDeps = { job: JobRecord; password: string; store: JobStore; log: Logger; signal: AbortSignal };
+
+// The phases of one worker run: source setup (publication → slot), sink
+// setup (topics), then the stream until stopped or failed. Full
+// synchronization (snapshot) is not built yet: a new slot streams from its
+// creation point.
+export async function runJob({ job, password, store, log, signal }: RunJobDeps): Promise<void> {
+  const tables = job.objects.tables;
+  const config = pgConfig(job.source, password);
+  const setup = await setUpSource(config, { slot: job.slotName, publication: job.publicationName }, tables).catch((err) => {
+    throw classify(err, 'source');
+  });
+  log.info(setup.slotCreated ? 'slot created' : 'slot found', { slot: job.slotName, lsn: formatLsn(setup.slotLsn), serverVersion: setup.serverVersion });
+
+  const sink = createKafkaSink({ destination: job.destination, database: job.source.database, jobName: job.name, clientId: `tributary-${job.id}` });
+  try {
+    await sink.prepare(tables);
+    const wal = await openWalStream({
+      config,
+      slotName: job.slotName,
+      publicationName: job.publicationName,
+      startLsn: setup.slotLsn,
+      decode: createPgoutputDecoder().decode,
+    }).catch((err) => {
+      throw classify(err, 'source');
+    });
+    let checkpointError: unknown;
+    const checkpointer = createCheckpointer({
+      startLsn: setup.slotLsn,
+      save: async (lsn) => void (await updateJob(store, job.id, () => ({ ackedLsn: formatLsn(lsn) }))),
+      ack: (lsn) => wal.ack(lsn),
+      onError: (err) => {
+        checkpointError = err;
+        void wal.close();
+      },
+    });
+    await updateJob(store, job.id, (j) => (j.status === 'starting' ? { status: 'streaming', error: undefined } : undefined));
+    log.info('streaming', { from: formatLsn(setup.slotLsn) });
+    try {
+      const builder = createChangeBuilder(tables.map((t) => ({ ...t, primaryKey: setup.primaryKeys.get(`${t.schema}.${t.table}`) })));
+      const stats = await streamChanges({ wal, builder, sink, checkpointer, signal });
+      if (checkpointError) throw checkpointError;
+      await checkpointer.close();
+      log.info('stream stopped', { events: stats.events, transactions: stats.transactions, ackedLsn: formatLsn(checkpointer.ackedLsn) });
+    } catch (err) {
+      throw classify(err, 'source');
+    } finally {
+      await wal.close();
+    }
+  } finally {
+    await sink.close();
+  }
+}
