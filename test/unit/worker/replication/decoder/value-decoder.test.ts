@@ -118,10 +118,12 @@ describe('value decoder: dates and times', () => {
   });
 
   it('calendar arithmetic round-trips over the whole PostgreSQL range', () => {
+    const bad: number[] = [];
     for (let days = daysFromCivil(-4713, 1, 1); days < daysFromCivil(294277, 1, 1); days += 997) {
       const [y, m, d] = civilFromDays(days);
-      expect(daysFromCivil(y, m, d)).toBe(days);
+      if (daysFromCivil(y, m, d) !== days || m < 1 || m > 12 || d < 1 || d > 31) bad.push(days);
     }
+    expect(bad).toEqual([]);
     expect(daysFromCivil(1970, 1, 1)).toBe(0);
     expect(daysFromCivil(2000, 1, 1)).toBe(10957);
     expect(civilFromDays(-1)).toEqual([1969, 12, 31]);

