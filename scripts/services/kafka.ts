@@ -1,7 +1,9 @@
 // A real single-node Apache Kafka (KRaft, combined broker+controller) run from
 // Maven Central jars, so tests need neither Docker nor a Kafka tarball.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,25 +28,48 @@ export type KafkaService = {
 const cacheRoot = () => process.env.TRIBUTARY_CACHE ?? join(homedir(), '.cache', 'tributary');
 const major = (version: string) => Number.parseInt(version, 10);
 
-function mvn(cwd: string, args: string[]): void {
-  // -Dstyle.color=never: mvn 3.8 still prints ANSI resets under -B -q
-  const r = spawnSync('mvn', ['-q', '-B', '-Dstyle.color=never', ...args], { cwd, encoding: 'utf8' });
-  if (r.status !== 0) {
-    const out = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(-30).join('\n');
-    throw new Error(`mvn ${args[0]} failed (${r.error?.message ?? `exit ${r.status}`}):\n${out}`);
-  }
+// Async, so a caller starting PostgreSQL and two brokers in parallel is not frozen while one fetches.
+function run(cmd: string, args: string[], cwd?: string): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, out }));
+  });
 }
 
+async function mvn(cwd: string, args: string[]): Promise<void> {
+  // -Dstyle.color=never: mvn 3.8 still prints ANSI resets under -B -q
+  const { code, out } = await run('mvn', ['-q', '-B', '-Dstyle.color=never', ...args], cwd);
+  if (code !== 0) throw new Error(`mvn ${args[0]} failed (exit ${code}):\n${lastLines(out, 30)}`);
+}
+
+const lastLines = (text: string, n: number) => text.trimEnd().split('\n').slice(-n).join('\n');
+
 /** Fetches kafka_2.13:<version> with its runtime dependencies and a logging backend; returns the libs dir. */
-export async function ensureKafkaJars(version: string): Promise<string> {
+export function ensureKafkaJars(version: string): Promise<string> {
+  let pending = fetching.get(version);
+  if (!pending) {
+    pending = fetchJars(version);
+    fetching.set(version, pending);
+    pending.catch(() => fetching.delete(version));
+  }
+  return pending;
+}
+const fetching = new Map<string, Promise<string>>();
+
+async function fetchJars(version: string): Promise<string> {
   const root = join(cacheRoot(), 'kafka', version);
-  const libs = join(root, 'libs');
+  const final = join(root, 'libs');
   const marker = join(root, '.complete');
-  if (existsSync(marker)) return libs;
+  if (existsSync(marker)) return final;
 
   console.log(`==> fetching Kafka ${version} jars`);
-  rmSync(libs, { recursive: true, force: true });
-  mkdirSync(libs, { recursive: true });
+  // Fetch beside the final dir and rename, so a concurrent process never sees half a classpath.
+  mkdirSync(root, { recursive: true });
+  const libs = mkdtempSync(join(root, 'libs.partial-'));
   const work = mkdtempSync(join(tmpdir(), 'tributary-kafka-pom-'));
   try {
     // The distribution adds its logging backend at release time only, so the pom lacks it:
@@ -55,7 +80,7 @@ export async function ensureKafkaJars(version: string): Promise<string> {
   <groupId>tributary</groupId><artifactId>kafka-jars</artifactId><version>0</version><packaging>pom</packaging>
   <dependencies>${dep('org.apache.kafka', 'kafka_2.13', version)}${extra}</dependencies>
 </project>\n`);
-    mvn(work, ['dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${libs}`]);
+    await mvn(work, ['dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${libs}`]);
 
     if (major(version) >= 4) {
       const jars = readdirSync(libs);
@@ -63,13 +88,21 @@ export async function ensureKafkaJars(version: string): Promise<string> {
       const slf4j = jars.map((j) => /^slf4j-api-(\d+)\./.exec(j)?.[1]).find(Boolean);
       if (!log4j) throw new Error(`Kafka ${version}: no log4j-core among its dependencies`);
       const binding = slf4j === '1' ? 'log4j-slf4j-impl' : 'log4j-slf4j2-impl';
-      mvn(work, ['dependency:copy', `-Dartifact=org.apache.logging.log4j:${binding}:${log4j}`, `-DoutputDirectory=${libs}`]);
+      await mvn(work, ['dependency:copy', `-Dartifact=org.apache.logging.log4j:${binding}:${log4j}`, `-DoutputDirectory=${libs}`]);
     }
+    if (existsSync(marker)) rmSync(libs, { recursive: true, force: true }); // another process won
+    else {
+      rmSync(final, { recursive: true, force: true });
+      renameSync(libs, final);
+      writeFileSync(marker, `${new Date().toISOString()}\n`);
+    }
+  } catch (err) {
+    rmSync(libs, { recursive: true, force: true });
+    throw err;
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  writeFileSync(marker, `${new Date().toISOString()}\n`);
-  return libs;
+  return final;
 }
 
 const dep = (g: string, a: string, v: string) =>
@@ -133,14 +166,16 @@ function hookProcessExit(): void {
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(sig, () => {
       for (const b of running) b.child?.kill('SIGTERM');
-      process.kill(process.pid, sig); // re-raise: the once-handler is gone, so the default action runs
+      // Re-raise for the default action, unless the host handles the signal itself.
+      if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
     });
   }
 }
 
 // setpriv --pdeathsig makes the kernel send SIGTERM to the broker if the thread that spawned it dies,
 // even by SIGKILL; without setpriv we fall back to the exit hooks above.
-const hasSetpriv = spawnSync('setpriv', ['--help'], { stdio: 'ignore' }).status === 0;
+let setpriv: boolean | undefined;
+const hasSetpriv = () => (setpriv ??= spawnSync('setpriv', ['--help'], { stdio: 'ignore' }).status === 0);
 
 export async function startKafka(opts: { version: string; port?: number; dataDir?: string }): Promise<KafkaService> {
   const { version } = opts;
@@ -201,9 +236,9 @@ ${v4 ? 'share.coordinator.state.topic.replication.factor=1\nshare.coordinator.st
     const clusterId = randomClusterId();
     const args = [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props];
     if (v4) args.push('--standalone');
-    const r = spawnSync('java', args, { encoding: 'utf8' });
-    writeFileSync(logFile, `${r.stdout ?? ''}${r.stderr ?? ''}`);
-    if (r.status !== 0) throw new Error(`Kafka ${version} storage format failed:\n${tail(logFile)}`);
+    const { code, out } = await run('java', args);
+    writeFileSync(logFile, out);
+    if (code !== 0) throw new Error(`Kafka ${version} storage format failed:\n${tail(logFile)}`);
   }
 
   const brokers = [`127.0.0.1:${port}`];
@@ -212,8 +247,8 @@ ${v4 ? 'share.coordinator.state.topic.replication.factor=1\nshare.coordinator.st
   const launch = async () => {
     hookProcessExit();
     const fd = openSync(logFile, 'a');
-    const cmd = hasSetpriv ? 'setpriv' : 'java';
-    const args = [...(hasSetpriv ? ['--pdeathsig', 'SIGTERM', 'java'] : []), ...jvm, 'kafka.Kafka', props];
+    const cmd = hasSetpriv() ? 'setpriv' : 'java';
+    const args = [...(hasSetpriv() ? ['--pdeathsig', 'SIGTERM', 'java'] : []), ...jvm, 'kafka.Kafka', props];
     const child = spawn(cmd, args, { detached: true, stdio: ['ignore', fd, fd] });
     closeSync(fd);
     child.unref();
@@ -291,15 +326,19 @@ async function waitReady(brokers: string[], broker: Broker, logFile: string, ver
 
 function tail(file: string, lines = 40): string {
   try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    return lastLines(readFileSync(file, 'utf8'), lines);
   } catch {
     return '(no log)';
   }
 }
 
-// Kafka cluster ids are a UUID's 16 bytes in URL-safe base64 without padding.
+// Kafka cluster ids are a UUID's 16 bytes in URL-safe base64 without padding. One starting with '-'
+// is read by the storage tool's argument parser as an option (1 format in 64 failed), so skip those.
 function randomClusterId(): string {
-  return Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url');
+  for (;;) {
+    const id = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 if (import.meta.main) {

@@ -34,6 +34,8 @@ export function timestamptzToIso(text: string): string {
   if (text.endsWith('+00') && text.charCodeAt(4) === 0x2d && text.charCodeAt(10) === 0x20 && text.length >= 22) {
     return `${text.slice(0, 10)}T${text.slice(11, -3)}Z`;
   }
+  const quick = timestamptzFixed(text);
+  if (quick !== undefined) return quick;
   const m = TS.exec(text);
   if (!m || m[8] === undefined) throw notIso('timestamptz', text);
   const year = m[12] ? 1 - Number(m[1]) : Number(m[1]);
@@ -43,6 +45,53 @@ export function timestamptzToIso(text: string): string {
   const days = Math.floor(utc / 86400);
   const [y, mo, d] = civilFromDays(days);
   return `${isoYear(y)}-${pad2(mo)}-${pad2(d)}T${clock(utc - days * 86400)}${m[7] ?? ''}Z`;
+}
+
+/**
+ * The common non-UTC case without a regex: a 4-digit year AD, read at fixed
+ * positions 'YYYY-MM-DD HH:MM:SS[.ffffff]±HH[:MM[:SS]]'. Undefined when the
+ * text has another shape (the regex path then handles it or throws).
+ */
+function timestamptzFixed(s: string): string | undefined {
+  const n = s.length;
+  if (n < 22 || s.charCodeAt(4) !== 0x2d || s.charCodeAt(7) !== 0x2d || s.charCodeAt(10) !== 0x20 ||
+      s.charCodeAt(13) !== 0x3a || s.charCodeAt(16) !== 0x3a) return undefined;
+  let z = 19; // end of the fraction, start of the offset
+  if (s.charCodeAt(z) === 0x2e) while (isDigit(s.charCodeAt(++z)));
+  const sign = s.charCodeAt(z);
+  if (sign !== 0x2b && sign !== 0x2d) return undefined;
+  let off: number;
+  const rest = n - z;
+  if (rest === 3) off = num(s, z + 1, z + 3) * 3600;
+  else if (rest === 6 && s.charCodeAt(z + 3) === 0x3a) off = num(s, z + 1, z + 3) * 3600 + num(s, z + 4, z + 6) * 60;
+  else if (rest === 9 && s.charCodeAt(z + 3) === 0x3a && s.charCodeAt(z + 6) === 0x3a) {
+    off = num(s, z + 1, z + 3) * 3600 + num(s, z + 4, z + 6) * 60 + num(s, z + 7, z + 9);
+  } else return undefined; // e.g. ' BC'
+  const year = num(s, 0, 4);
+  const month = num(s, 5, 7);
+  const day = num(s, 8, 10);
+  const tod = num(s, 11, 13) * 3600 + num(s, 14, 16) * 60 + num(s, 17, 19) - (sign === 0x2d ? -off : off);
+  if (Number.isNaN(tod + year + month + day)) return undefined;
+  const frac = s.slice(19, z);
+  if (tod >= 0 && tod < 86400) return `${s.slice(0, 10)}T${clock(tod)}${frac}Z`; // same date
+  const shift = Math.floor(tod / 86400);
+  const [y, mo, d] = civilFromDays(daysFromCivil(year, month, day) + shift);
+  return `${isoYear(y)}-${pad2(mo)}-${pad2(d)}T${clock(tod - shift * 86400)}${frac}Z`;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+/** Decimal digits s[from, to) as a number; NaN if any is not a digit. */
+function num(s: string, from: number, to: number): number {
+  let v = 0;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (!isDigit(c)) return NaN;
+    v = v * 10 + c - 0x30;
+  }
+  return v;
 }
 
 /**

@@ -96,6 +96,8 @@ describe('value decoder: dates and times', () => {
     expect(decodeValue(OID.timestamptz, '2024-01-02 03:04:05.000001+05:30')).toBe('2024-01-01T21:34:05.000001Z');
     expect(decodeValue(OID.timestamptz, '2023-12-31 20:00:00.25-08')).toBe('2024-01-01T04:00:00.25Z');
     expect(decodeValue(OID.timestamptz, '2024-02-28 23:30:00-01')).toBe('2024-02-29T00:30:00Z');
+    expect(decodeValue(OID.timestamptz, '2024-01-02 12:00:00+05:30')).toBe('2024-01-02T06:30:00Z');
+    expect(decodeValue(OID.timestamptz, '2024-12-31 23:59:59.999999-00:01:15')).toBe('2025-01-01T00:01:14.999999Z');
     expect(decodeValue(OID.timestamptz, '1900-01-01 00:00:00+00:53:28')).toBe('1899-12-31T23:06:32Z');
     expect(decodeValue(OID.timestamptz, '0001-01-01 00:30:00+01 BC')).toBe('-000001-12-31T23:30:00Z');
     expect(decodeValue(OID.timestamptz, '10000-01-01 00:00:00+00')).toBe('+010000-01-01T00:00:00Z');
