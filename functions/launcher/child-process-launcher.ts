@@ -23,7 +23,7 @@ export function createChildProcessLauncher(opts: { dataDir: string; store: JobSt
     async launch(jobId: string) {
       if (children.has(jobId)) throw new Error(`a worker for job ${jobId} is already running`);
       const fd = openSync(join(logDir, `${jobId}.log`), 'a');
-      const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', WORKER_MAIN], {
+      const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', '--disable-warning=TimeoutNegativeWarning', WORKER_MAIN], {
         env: { ...process.env, TRIBUTARY_JOB_ID: jobId, TRIBUTARY_DATA_DIR: opts.dataDir },
         stdio: ['ignore', fd, fd],
       });

@@ -158,14 +158,15 @@ type Broker = { child: ChildProcess | null; exited: Promise<void> };
 function hookProcessExit(): void {
   if (hooked) return;
   hooked = true;
-  process.on('exit', () => {
+  const cleanup = () => {
     for (const b of running) b.child?.kill('SIGTERM');
     // Throwaway dirs of brokers that have already exited; a live one keeps its dir rather than race it.
     if (running.size === 0) for (const d of autoDirs) rmSync(d, { recursive: true, force: true });
-  });
+  };
+  process.on('exit', cleanup);
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(sig, () => {
-      for (const b of running) b.child?.kill('SIGTERM');
+      cleanup();
       // Re-raise for the default action, unless the host handles the signal itself.
       if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
     });

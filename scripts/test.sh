@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# `npm test`: type-check, then every unit and integration test against real
+# PostgreSQL 16/17 and Kafka 3.9/4.x that the suite starts and stops itself.
+# Extra arguments go to vitest (e.g. `npm test -- --project unit`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/ensure-node.sh
+source scripts/ensure-deps.sh
+echo "==> type-checking (tsc --noEmit)"
+npx tsc --noEmit -p tsconfig.json
+mkdir -p .data
+echo "==> running tests (vitest)"
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json=.data/vitest-report.json "$@" || status=$?
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(".data/vitest-report.json", "utf8"));
+  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
+' || true
+exit $status
