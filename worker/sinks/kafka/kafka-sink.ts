@@ -35,7 +35,13 @@ export function createKafkaSink(opts: KafkaSinkOptions): Sink {
   let admin: Admin | undefined;
   const meta = { jobName: opts.jobName, database: opts.database };
 
-  const topicOf = (e: { schema: string; table: string }) => topicFor(destination.topicRule, { database: opts.database, ...e });
+  const topics = new Map<string, string>(); // per table: the rule is applied once, not per event
+  const topicOf = (e: { schema: string; table: string }) => {
+    const id = `${e.schema}\u0000${e.table}`;
+    let topic = topics.get(id);
+    if (topic === undefined) topics.set(id, (topic = topicFor(destination.topicRule, { database: opts.database, schema: e.schema, table: e.table })));
+    return topic;
+  };
 
   const partitionOf = (event: ChangeEvent, topic: string, key: string | null): number => {
     if (destination.partitionPolicy === 'partition-0' || key === null) return 0; // no key: partition 0 keeps one order

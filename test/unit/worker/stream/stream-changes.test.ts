@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import { streamChanges } from '../../../../worker/stream/stream-changes.ts';
+import { createChangeBuilder } from '../../../../worker/stream/change-builder.ts';
+import { createCheckpointer } from '../../../../worker/checkpoint/checkpointer.ts';
+import type { WalItem, WalStream } from '../../../../worker/replication/wal-stream.ts';
+import type { PgoutputMessage } from '../../../../worker/replication/decoder/messages.ts';
+import type { ChangeEvent } from '../../../../worker/change-event.ts';
+import type { Sink } from '../../../../worker/sinks/sink.ts';
+import { waitFor } from '../../../support/wait-for.ts';
+
+type Item = WalItem<PgoutputMessage>;
+
+/** A WalStream whose batches the test pushes; like the real one, close() ends it after what is queued. */
+function fakeWal() {
+  const queue: Item[][] = [];
+  let closed = false;
+  let wake: (() => void) | undefined;
+  const acks: bigint[] = [];
+  let closes = 0;
+  const poke = () => { const w = wake; wake = undefined; w?.(); };
+  const wal: WalStream<PgoutputMessage> = {
+    async *[Symbol.asyncIterator]() {
+      while (true) {
+        if (queue.length) yield queue.shift()!;
+        else if (closed) return;
+        else await new Promise<void>((r) => (wake = r));
+      }
+    },
+    ack: (lsn) => void acks.push(lsn),
+    close: async () => { closes++; closed = true; poke(); },
+  };
+  return { wal, acks, closes: () => closes, push: (...items: Item[]) => { queue.push(items); poke(); }, drained: () => queue.length === 0 };
+}
+
+/** A sink whose writes stay pending until the test settles them. */
+function fakeSink() {
+  const writes: Array<{ events: ChangeEvent[]; resolve(): void; reject(e: unknown): void }> = [];
+  const sink: Sink = {
+    prepare: async () => undefined,
+    write: (events) => new Promise<void>((resolve, reject) => void writes.push({ events, resolve, reject })),
+    close: async () => undefined,
+  };
+  return { sink, writes };
+}
+
+const ALL = ['INSERT', 'UPDATE', 'DELETE'] as const;
+const data = (walStart: bigint, message: PgoutputMessage): Item => ({ kind: 'data', walStart, message });
+const keepalive = (walEnd: bigint, replyRequested = false): Item => ({ kind: 'keepalive', walEnd, replyRequested });
+const RELATIONS: Item[] = [
+  data(0x10n, { tag: 'relation', relationId: 1, namespace: 'public', name: 't', replicaIdentity: 'd', columns: [{ name: 'id', isKey: true, typeOid: 23, typeMod: -1 }] }),
+  data(0x10n, { tag: 'relation', relationId: 2, namespace: 'public', name: 'other', replicaIdentity: 'd', columns: [{ name: 'id', isKey: true, typeOid: 23, typeMod: -1 }] }),
+];
+/** One transaction of inserts into `t` (relation 1) with ids `ids`, committing at `end` (its end LSN). */
+const tx = (xid: number, end: bigint, ids: number[], relationId = 1): Item[] => [
+  data(end - 0x100n, { tag: 'begin', xid, finalLsn: end - 8n, commitTime: 0n, commitTimeMs: 0 }),
+  ...ids.map((id, i) => data(end - 0x80n + BigInt(i), { tag: 'insert', relationId, new: [String(id)] })),
+  data(end - 8n, { tag: 'commit', flags: 0, commitLsn: end - 8n, endLsn: end, commitTime: 0n, commitTimeMs: 0 }),
+];
+
+function harness() {
+  const w = fakeWal();
+  const s = fakeSink();
+  const saved: bigint[] = [];
+  const checkpointer = createCheckpointer({ startLsn: 0x1n, save: async (lsn) => void saved.push(lsn), ack: w.wal.ack, onError: (e) => { throw e; }, intervalMs: 3_600_000 });
+  const controller = new AbortController();
+  const builder = createChangeBuilder([{ schema: 'public', table: 't', operations: ALL, primaryKey: ['id'] }]);
+  const run = streamChanges({ wal: w.wal, builder, sink: s.sink, checkpointer, signal: controller.signal });
+  run.catch(() => undefined); // observed by the tests that expect a failure
+  w.push(...RELATIONS);
+  /** Saved LSNs after a flush: what the checkpointer had been told. */
+  const checkpoint = async () => { await checkpointer.flush(); return checkpointer.ackedLsn; };
+  const writeCount = (n: number) => waitFor(`${n} sink writes`, () => s.writes.length >= n, 2000, 1);
+  return { ...w, ...s, saved, checkpointer, controller, run, checkpoint, writeCount };
+}
+
+describe('streamChanges', () => {
+  it('tells the checkpointer a commit only after the sink resolved the write holding it', async () => {
+    const h = harness();
+    h.push(...tx(100, 0x1000n, [1, 2]));
+    await h.writeCount(1);
+    expect(h.writes[0].events.map((e) => e.after)).toEqual([{ id: 1 }, { id: 2 }]);
+    h.push(...tx(101, 0x2000n, [3])); // accumulates while the first write is in flight
+    await waitFor('batch read', h.drained, 2000, 1);
+    expect(await h.checkpoint()).toBe(0x1n);
+    expect(h.saved).toEqual([]);
+
+    h.writes[0].resolve();
+    await h.writeCount(2); // the second transaction goes out once the first is delivered
+    expect(await h.checkpoint()).toBe(0x1000n);
+    expect(h.acks).toEqual([0x1000n]);
+    expect(h.writes[1].events.map((e) => e.after)).toEqual([{ id: 3 }]);
+
+    h.writes[1].resolve();
+    await waitFor('second delivered', async () => (await h.checkpoint()) === 0x2000n, 2000, 1);
+    expect(h.saved).toEqual([0x1000n, 0x2000n]);
+    h.controller.abort();
+    await expect(h.run).resolves.toEqual({ events: 3, transactions: 2 });
+  });
+
+  it('a keepalive while idle moves the checkpoint to walEnd and answers a reply request', async () => {
+    const h = harness();
+    h.push(keepalive(0x5000n, true));
+    await waitFor('keepalive handled', () => h.acks.length === 1, 2000, 1);
+    expect(h.acks).toEqual([0x1n]); // the reply carries what is acked, not what was just seen
+    expect(await h.checkpoint()).toBe(0x5000n);
+    h.controller.abort();
+    await h.run;
+  });
+
+  it('a keepalive does not move the checkpoint while a write is in flight', async () => {
+    const h = harness();
+    h.push(...tx(100, 0x1000n, [1]));
+    await h.writeCount(1);
+    h.push(keepalive(0x5000n));
+    await waitFor('keepalive read', h.drained, 2000, 1);
+    expect(await h.checkpoint()).toBe(0x1n);
+    h.writes[0].resolve();
+    await waitFor('delivered', async () => (await h.checkpoint()) === 0x1000n, 2000, 1);
+    h.controller.abort();
+    await h.run;
+  });
+
+  it('a keepalive does not move the checkpoint while a transaction is open', async () => {
+    const h = harness();
+    const open = tx(100, 0x1000n, [1], 2); // changes of an unselected table: nothing to send
+    h.push(...open.slice(0, -1), keepalive(0x900n));
+    await waitFor('keepalive read', h.drained, 2000, 1);
+    expect(await h.checkpoint()).toBe(0x1n);
+    expect(h.writes).toEqual([]);
+    h.push(open.at(-1)!); // the commit: an empty transaction still reaches the checkpoint through the sink
+    await h.writeCount(1);
+    expect(h.writes[0].events).toEqual([]);
+    h.writes[0].resolve();
+    await waitFor('delivered', async () => (await h.checkpoint()) === 0x1000n, 2000, 1);
+    h.controller.abort();
+    await h.run;
+  });
+
+  it('a sink failure ends the loop with that error and checkpoints nothing of it', async () => {
+    const h = harness();
+    h.push(...tx(100, 0x1000n, [1]));
+    await h.writeCount(1);
+    const boom = new Error('broker rejected the batch');
+    h.writes[0].reject(boom);
+    await expect(h.run).rejects.toBe(boom);
+    expect(h.closes()).toBeGreaterThan(0);
+    expect(await h.checkpoint()).toBe(0x1n);
+  });
+
+  it('abort stops the loop after delivering everything already read', async () => {
+    const h = harness();
+    h.push(...tx(100, 0x1000n, [1]));
+    await h.writeCount(1);
+    h.push(...tx(101, 0x2000n, [2, 3]));
+    await waitFor('batch read', h.drained, 2000, 1);
+    h.controller.abort();
+    await waitFor('wal closed', () => h.closes() > 0, 2000, 1);
+    expect(h.writes).toHaveLength(1); // the buffered transaction waits for the write in flight
+    h.writes[0].resolve();
+    await h.writeCount(2);
+    h.writes[1].resolve();
+    await expect(h.run).resolves.toEqual({ events: 3, transactions: 2 });
+    expect(h.writes.flatMap((w) => w.events.map((e) => e.after))).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
+    expect(await h.checkpoint()).toBe(0x2000n);
+  });
+});
