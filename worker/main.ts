@@ -28,13 +28,22 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   });
 }
 
+if (process.channel) {
+  process.channel.unref();
+  process.on('disconnect', () => {
+    log.warn('control plane went away; stopping, leaving the job to be resumed');
+    controller.abort('orphaned');
+  });
+}
+
 let exitCode = 0;
 try {
   const job = await store.get(env.TRIBUTARY_JOB_ID);
   if (!job) throw new Error(`job ${env.TRIBUTARY_JOB_ID} not found in ${env.TRIBUTARY_DATA_DIR}`);
   const password = await secrets.get(job.source.passwordRef);
   await runJob({ job, password, store, log, signal: controller.signal });
-  await updateJob(store, job.id, () => ({ status: 'stopped' }));
+  // An orphaned worker leaves the status as it is: the next control plane resumes the job.
+  if (controller.signal.reason !== 'orphaned') await updateJob(store, job.id, () => ({ status: 'stopped' }));
 } catch (err) {
   const error = classify(err);
   log.error('worker failed', { code: error.code, class: error.errorClass, error: error.message });

@@ -11,6 +11,7 @@ import { streamChanges } from './stream/stream-changes.ts';
 import { createCheckpointer } from './checkpoint/checkpointer.ts';
 import { createKafkaSink } from './sinks/kafka/kafka-sink.ts';
 import { classify } from '../shared/errors/classify.ts';
+import { withSlotRetry } from './replication/slot-retry.ts';
 
 export type RunJobDeps = { job: JobRecord; password: string; store: JobStore; log: Logger; signal: AbortSignal };
 
@@ -26,18 +27,19 @@ export async function runJob({ job, password, store, log, signal }: RunJobDeps):
   });
   log.info(setup.slotCreated ? 'slot created' : 'slot found', { slot: job.slotName, lsn: formatLsn(setup.slotLsn), serverVersion: setup.serverVersion });
 
+  if (signal.aborted) return;
+
   const sink = createKafkaSink({ destination: job.destination, database: job.source.database, jobName: job.name, clientId: `tributary-${job.id}` });
   try {
     await sink.prepare(tables);
-    const wal = await openWalStream({
+    if (signal.aborted) return;
+    const wal = await withSlotRetry(signal, log, () => openWalStream({
       config,
       slotName: job.slotName,
       publicationName: job.publicationName,
       startLsn: setup.slotLsn,
       decode: createPgoutputDecoder().decode,
-    }).catch((err) => {
-      throw classify(err, 'source');
-    });
+    }));
     let checkpointError: unknown;
     const checkpointer = createCheckpointer({
       startLsn: setup.slotLsn,

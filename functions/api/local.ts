@@ -7,6 +7,7 @@ import { createFileSecretStore } from '../../shared/secrets/local/file-secret-st
 import { createChildProcessLauncher } from '../launcher/child-process-launcher.ts';
 import { releaseSource } from '../steps/release-source.ts';
 import { createLogger, type Logger } from '../../shared/logger.ts';
+import { resumeJobs } from '../launcher/resume-jobs.ts';
 
 // The local mode: the same Hono app on a local port, SQLite for storage, an
 // encrypted file for secrets, workers as child processes. No AWS account.
@@ -17,6 +18,7 @@ export async function startLocalTributary(opts: { dataDir: string; port?: number
   const store = createSqliteJobStore(join(opts.dataDir, 'tributary.db'));
   const secrets = createFileSecretStore(join(opts.dataDir, 'secrets'));
   const launcher = createChildProcessLauncher({ dataDir: opts.dataDir, store, log });
+  await resumeJobs(store, launcher, log);
   const app = createApp({ store, secrets, launcher, releaseSource, log });
   const server: ServerType = await new Promise((ok) => {
     const s = serve({ fetch: app.fetch, port: opts.port ?? 0, hostname: '127.0.0.1' }, () => ok(s));

@@ -25,7 +25,10 @@ export function createChildProcessLauncher(opts: { dataDir: string; store: JobSt
       const fd = openSync(join(logDir, `${jobId}.log`), 'a');
       const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', '--disable-warning=TimeoutNegativeWarning', WORKER_MAIN], {
         env: { ...process.env, TRIBUTARY_JOB_ID: jobId, TRIBUTARY_DATA_DIR: opts.dataDir },
-        stdio: ['ignore', fd, fd],
+        // The IPC channel is a lifeline: when this process dies, even by
+        // SIGKILL, the worker sees 'disconnect' and stops instead of living on
+        // as an orphan that holds the slot.
+        stdio: ['ignore', fd, fd, 'ipc'],
       });
       closeSync(fd);
       const exited = new Promise<number | null>((resolve) => {

@@ -57,17 +57,18 @@ const tx = (xid: number, end: bigint, ids: number[], relationId = 1): Item[] => 
   data(end - 8n, { tag: 'commit', flags: 0, commitLsn: end - 8n, endLsn: end, commitTime: 0n, commitTimeMs: 0 }),
 ];
 
-function harness() {
+function harness(opts: { abortFirst?: boolean } = {}) {
   const w = fakeWal();
   const s = fakeSink();
   const saved: bigint[] = [];
   const checkpointer = createCheckpointer({ startLsn: 0x1n, save: async (lsn) => void saved.push(lsn), ack: w.wal.ack, onError: (e) => { throw e; }, intervalMs: 3_600_000 });
   const controller = new AbortController();
+  if (opts.abortFirst) controller.abort();
   const builder = createChangeBuilder([{ schema: 'public', table: 't', operations: ALL, primaryKey: ['id'] }]);
   const run = streamChanges({ wal: w.wal, builder, sink: s.sink, checkpointer, signal: controller.signal });
   run.catch(() => undefined); // observed by the tests that expect a failure
   w.push(...RELATIONS);
-  /** Saved LSNs after a flush: what the checkpointer had been told. */
+  /** Flushes, then returns the acknowledged LSN: what the checkpointer had been told so far. */
   const checkpoint = async () => { await checkpointer.flush(); return checkpointer.ackedLsn; };
   const writeCount = (n: number) => waitFor(`${n} sink writes`, () => s.writes.length >= n, 2000, 1);
   return { ...w, ...s, saved, checkpointer, controller, run, checkpoint, writeCount };
@@ -162,5 +163,15 @@ describe('streamChanges', () => {
     await expect(h.run).resolves.toEqual({ events: 3, transactions: 2 });
     expect(h.writes.flatMap((w) => w.events.map((e) => e.after))).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
     expect(await h.checkpoint()).toBe(0x2000n);
+  });
+
+  // BUG (worker/stream/stream-changes.ts:58): the abort listener is added without
+  // checking signal.aborted, so a stop requested during source setup (SIGTERM
+  // while the worker is still "starting", see worker/main.ts) is never seen and
+  // the worker streams on until the launcher's SIGKILL.
+  it.fails('a signal aborted before the loop starts stops it at once', async () => {
+    const h = harness({ abortFirst: true });
+    await waitFor('wal closed', () => h.closes() > 0, 300, 5);
+    await expect(h.run).resolves.toEqual({ events: 0, transactions: 0 });
   });
 });
