@@ -181,14 +181,16 @@ const hasSetpriv = () => (setpriv ??= spawnSync('setpriv', ['--help'], { stdio: 
 export async function startKafka(opts: { version: string; port?: number; dataDir?: string }): Promise<KafkaService> {
   const { version } = opts;
   const libs = await ensureKafkaJars(version);
-  const port = opts.port ?? (await freePort());
-  let controllerPort = await freePort();
-  while (controllerPort === port) controllerPort = await freePort();
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), `tributary-kafka-${version}-`));
   if (!opts.dataDir) autoDirs.add(dataDir);
   mkdirSync(dataDir, { recursive: true });
   const logDirs = join(dataDir, 'data');
   const props = join(dataDir, 'server.properties');
+  // A formatted dir keeps its ports: 4.x records the controller endpoint in the voter set at format time.
+  const previous = existsSync(join(logDirs, 'meta.properties')) && existsSync(props) ? readFileSync(props, 'utf8') : '';
+  const port = opts.port ?? (Number(/PLAINTEXT:\/\/[\d.]+:(\d+)/.exec(previous)?.[1]) || (await freePort()));
+  let controllerPort = Number(/CONTROLLER:\/\/[\d.]+:(\d+)/.exec(previous)?.[1]) || (await freePort());
+  while (controllerPort === port) controllerPort = await freePort();
   const v4 = major(version) >= 4;
 
   // 3.9 uses the static voter set its own config/kraft/server.properties ships with; 4.x ships the

@@ -25,7 +25,8 @@ export function classify(err: unknown, side: Side = 'source'): TributaryError {
   const e = (err ?? {}) as { code?: unknown; message?: unknown; retriable?: unknown; name?: unknown; cause?: unknown };
   const message = typeof e.message === 'string' ? e.message : String(err);
 
-  if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) {
+  // Node's errno names can look like SQLSTATEs (EPIPE is five capitals), so they are excluded first.
+  if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) && !SOCKET_ERRNOS.has(e.code)) {
     for (const [pattern, code] of SQLSTATE_CODES) {
       if (pattern.test(e.code)) return new TributaryError(code, `${message} (SQLSTATE ${e.code})`, { cause: err });
     }

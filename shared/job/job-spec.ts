@@ -46,8 +46,15 @@ export const KafkaDestination = z.strictObject({
     .default('at-least-once')
     .refine((g) => g === 'at-least-once', 'exactly-once is not available yet; use "at-least-once" (records carry an idempotency key header)'),
   tombstonesOnDelete: z.boolean().default(true),
+  // Keys are checked by a refinement, not a key schema: zod reports a bad
+  // record key only as a generic "Invalid key", which would hide the fix.
   properties: z
-    .record(z.string().regex(/^properties\.[a-z0-9.]+$/, 'producer properties are written "properties.<kafka key>"'), z.string())
+    .record(z.string(), z.string())
+    .superRefine((props, ctx) => {
+      for (const key of Object.keys(props)) {
+        if (!/^properties\.[a-z0-9.]+$/.test(key)) ctx.addIssue({ code: 'custom', path: [key], message: `producer properties are written "properties.<kafka key>", e.g. "properties.${key.replace(/^properties\./, '')}"` });
+      }
+    })
     .default({}),
 });
 export type KafkaDestination = z.infer<typeof KafkaDestination>;
@@ -74,13 +81,23 @@ export const JobSpec = z
       .default('tributary_'),
     tags: z.record(z.string(), z.string()).default({}),
   })
+  // Cross-field rules run whenever the fields they read are themselves valid
+  // (zod's `when`), so one response lists every problem, not the first few.
   .refine((j) => j.otherRetryMinutes < j.connectionRetryMinutes, {
     path: ['otherRetryMinutes'],
     message: 'otherRetryMinutes must be less than connectionRetryMinutes',
+    when: ({ value }) => {
+      const v = value as Partial<Record<'otherRetryMinutes' | 'connectionRetryMinutes', unknown>>;
+      return Number.isInteger(v?.otherRetryMinutes) && Number.isInteger(v?.connectionRetryMinutes);
+    },
   })
   .refine((j) => new Set(j.objects.tables.map((t) => `${t.schema}.${t.table}`)).size === j.objects.tables.length, {
     path: ['objects', 'tables'],
     message: 'each table may be listed once',
+    when: ({ value }) => {
+      const tables = (value as { objects?: { tables?: unknown } })?.objects?.tables;
+      return Array.isArray(tables) && tables.every((t) => typeof t?.table === 'string');
+    },
   });
 export type JobSpec = z.infer<typeof JobSpec>;
 export type JobSpecInput = z.input<typeof JobSpec>;

@@ -55,6 +55,7 @@ export async function streamChanges(opts: StreamOptions): Promise<StreamStats> {
   };
 
   const onAbort = () => void wal.close();
+  if (opts.signal.aborted) onAbort(); // a stop that arrived during setup
   opts.signal.addEventListener('abort', onAbort, { once: true });
   try {
     for await (const items of wal) {

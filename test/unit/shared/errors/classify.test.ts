@@ -43,10 +43,8 @@ describe('classify: real socket errors', () => {
     expect(classify(new Error('query failed', { cause: inner })).code).toBe('SourceConnectionLost');
   });
 
-  // BUG (shared/errors/classify.ts:28): the SQLSTATE test /^[0-9A-Z]{5}$/ also
-  // matches Node's five-letter errno "EPIPE", so a broken pipe becomes
-  // SourceQueryFailed (class other) instead of SourceConnectionLost / SinkUnreachable.
-  it.fails('EPIPE (a write to a closed socket) → SourceConnectionLost, not a SQLSTATE', () => {
+  // EPIPE has the shape of a SQLSTATE (five capitals) but is a socket errno.
+  it('EPIPE (a write to a closed socket) → SourceConnectionLost, not a SQLSTATE', () => {
     const epipe = Object.assign(new Error('write EPIPE'), { code: 'EPIPE', errno: -32, syscall: 'write' });
     expect(classify(epipe).code).toBe('SourceConnectionLost');
   });

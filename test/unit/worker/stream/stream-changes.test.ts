@@ -165,11 +165,8 @@ describe('streamChanges', () => {
     expect(await h.checkpoint()).toBe(0x2000n);
   });
 
-  // BUG (worker/stream/stream-changes.ts:58): the abort listener is added without
-  // checking signal.aborted, so a stop requested during source setup (SIGTERM
-  // while the worker is still "starting", see worker/main.ts) is never seen and
-  // the worker streams on until the launcher's SIGKILL.
-  it.fails('a signal aborted before the loop starts stops it at once', async () => {
+  // A stop requested during source setup (SIGTERM while "starting") must still stop the loop.
+  it('a signal aborted before the loop starts stops it at once', async () => {
     const h = harness({ abortFirst: true });
     await waitFor('wal closed', () => h.closes() > 0, 300, 5);
     await expect(h.run).resolves.toEqual({ events: 0, transactions: 0 });
