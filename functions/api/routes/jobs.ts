@@ -67,7 +67,14 @@ export function jobRoutes(deps: AppDeps) {
     if (!(await deps.store.get(id))) return notFound(c, id);
     const { job, refused } = await transition(id, 'start', 'starting');
     if (refused) return refuse(c, 'start', refused);
-    await deps.launcher.launch(id);
+    try {
+      await deps.launcher.launch(id);
+    } catch (err) {
+      // never leave a job "starting" with no worker behind it
+      const error = classify(err);
+      await updateJob(deps.store, id, () => ({ status: 'failed', error: error.toReport() }));
+      return problem(c, { type: 'https://tributary.dev/problems/launch-failed', title: 'Worker launch failed', status: 500, detail: error.message });
+    }
     return c.json(jobView(job), 202);
   });
 

@@ -152,6 +152,19 @@ describe('job actions', () => {
     expect(launcher.calls).toEqual([`launch ${id}`]);
   });
 
+  it('a launch that throws leaves the job failed with the error, not starting', async () => {
+    const id = await created();
+    launcher.launcher.launch = async () => {
+      throw new Error('spawn ENOMEM');
+    };
+    const res = await call('POST', `/jobs/${id}/start`);
+    expect(res.status).toBe(500);
+    expect(res.body.detail).toContain('spawn ENOMEM');
+    const job = (await call('GET', `/jobs/${id}`)).body;
+    expect(job.status).toBe('failed');
+    expect(job.error.message).toContain('spawn ENOMEM');
+  });
+
   it('stop → the launcher stops the worker and the job is stopped', async () => {
     const id = await created();
     await call('POST', `/jobs/${id}/start`);
