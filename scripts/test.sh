@@ -9,6 +9,8 @@ source scripts/ensure-deps.sh
 echo "==> type-checking (tsc --noEmit)"
 npx tsc --noEmit -p tsconfig.json
 mkdir -p .data
+# node:sqlite is "experimental" in Node 24 and kafkajs trips Node 24's negative-timeout warning (kafkajs#1751): both harmless noise
+export NODE_OPTIONS="${NODE_OPTIONS:-} --disable-warning=ExperimentalWarning --disable-warning=TimeoutNegativeWarning"
 echo "==> running tests (vitest)"
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=.data/vitest-report.json "$@" || status=$?

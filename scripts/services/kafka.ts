@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 
 /** Exact versions verified with kafkajs 2.2.4 (see docs/kafka-notes.md). */
-export const KAFKA_VERSIONS = { legacy: '3.9.1', current: '4.4.0' } as const;
+export const KAFKA_VERSIONS = { legacy: '3.9.1', current: '4.1.2' } as const;
 
 export type KafkaService = {
   version: string;

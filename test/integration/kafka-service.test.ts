@@ -12,19 +12,22 @@ async function consumeUntil(
   const seen: KafkaMessage[] = [];
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out; saw ${seen.length} messages`)), 60_000);
-    void consumer.run({
-      eachMessage: async ({ message }) => {
-        seen.push(message);
-        if (done(seen)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      },
-    }).catch(reject);
-  });
-  await consumer.disconnect();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out; saw ${seen.length} messages`)), 60_000);
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          seen.push(message);
+          if (done(seen)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      }).catch(reject);
+    });
+  } finally {
+    await consumer.disconnect();
+  }
   return seen;
 }
 
@@ -95,9 +98,27 @@ describe.each(Object.entries(KAFKA_VERSIONS))('Kafka %s (%s)', (_line, version) 
     expect(got.map((m) => m.value?.toString())).toEqual(['committed', 'end']);
   });
 
-  it('accepts produces again after a SIGKILL and restart', TIMEOUT, async () => {
+  it('after a SIGKILL and restart, accepts produces and completes the last commit', TIMEOUT, async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'outage', numPartitions: 1 }], waitForLeaders: true });
+    await admin.disconnect();
+
+    // commit() returns once the coordinator logged PrepareCommit; the partition's COMMIT marker is
+    // written afterwards, so a kill right away makes the restarted broker finish it. Kafka 4.3/4.4
+    // drop that marker here and leave a hanging transaction (see docs/kafka-notes.md).
+    const tx = kafka.producer({
+      transactionalId: `outage-${version}`, idempotent: true, maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await tx.connect();
+    const txn = await tx.transaction();
+    await txn.send({ topic: 'outage', acks: -1, messages: [{ key: 'a', value: 'committed-before-kill' }] });
+    await txn.commit();
+
     const before = broker.pid;
     await broker.kill();
+    await tx.disconnect();
     await broker.restart();
     expect(broker.pid).not.toBe(before);
 
@@ -105,8 +126,14 @@ describe.each(Object.entries(KAFKA_VERSIONS))('Kafka %s (%s)', (_line, version) 
       idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner,
     });
     await producer.connect();
-    const [ack] = await producer.send({ topic: 'keyed', acks: -1, messages: [{ key: 'k0', value: 'after-restart' }] });
+    const [ack] = await producer.send({ topic: 'outage', acks: -1, messages: [{ key: 'b', value: 'end' }] });
     expect(ack.errorCode).toBe(0);
     await producer.disconnect();
+
+    const got = await consumeUntil(
+      kafka.consumer({ groupId: 'outage-group', readUncommitted: false }), 'outage',
+      (s) => s.some((m) => m.value?.toString() === 'end'),
+    );
+    expect(got.map((m) => m.value?.toString())).toEqual(['committed-before-kill', 'end']);
   });
 });
