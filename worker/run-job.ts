@@ -12,14 +12,16 @@ import { createCheckpointer } from './checkpoint/checkpointer.ts';
 import { createKafkaSink } from './sinks/kafka/kafka-sink.ts';
 import { classify } from '../shared/errors/classify.ts';
 import { withSlotRetry } from './replication/slot-retry.ts';
+import type { RunHooks } from './run-with-retry.ts';
+import { TributaryError } from '../shared/errors/tributary-error.ts';
 
-export type RunJobDeps = { job: JobRecord; password: string; store: JobStore; log: Logger; signal: AbortSignal };
+export type RunJobDeps = { job: JobRecord; password: string; store: JobStore; log: Logger; signal: AbortSignal; hooks: RunHooks };
 
 // The phases of one worker run: source setup (publication → slot), sink
 // setup (topics), then the stream until stopped or failed. Full
 // synchronization (snapshot) is not built yet: a new slot streams from its
 // creation point.
-export async function runJob({ job, password, store, log, signal }: RunJobDeps): Promise<void> {
+export async function runJob({ job, password, store, log, signal, hooks }: RunJobDeps): Promise<void> {
   const tables = job.objects.tables;
   const config = pgConfig(job.source, password);
   const setup = await setUpSource(config, { slot: job.slotName, publication: job.publicationName }, tables).catch((err) => {
@@ -43,18 +45,26 @@ export async function runJob({ job, password, store, log, signal }: RunJobDeps):
     let checkpointError: unknown;
     const checkpointer = createCheckpointer({
       startLsn: setup.slotLsn,
-      save: async (lsn) => void (await updateJob(store, job.id, () => ({ ackedLsn: formatLsn(lsn) }))),
+      save: async (lsn) => {
+        await updateJob(store, job.id, () => ({ ackedLsn: formatLsn(lsn) }));
+        hooks.healthy(); // the whole path (read → sink → save) works again
+      },
       ack: (lsn) => wal.ack(lsn),
       onError: (err) => {
         checkpointError = err;
         void wal.close();
       },
     });
-    await updateJob(store, job.id, (j) => (j.status === 'starting' ? { status: 'streaming', error: undefined } : undefined));
+    await updateJob(store, job.id, (j) => (j.status === 'starting' || j.status === 'retrying' ? { status: 'streaming' } : undefined));
     log.info('streaming', { from: formatLsn(setup.slotLsn) });
     try {
       const builder = createChangeBuilder(tables.map((t) => ({ ...t, primaryKey: setup.primaryKeys.get(`${t.schema}.${t.table}`) })));
-      const stats = await streamChanges({ wal, builder, sink, checkpointer, signal });
+      const stats = await streamChanges({
+        wal, builder, sink, checkpointer, signal,
+        onSinkStall: (since) =>
+          hooks.degraded(new TributaryError('SinkUnreachable', `Kafka has not acknowledged a write for ${Math.round((Date.now() - since) / 1000)} s; the producer keeps retrying`), since),
+        onSinkRecovered: () => log.info('Kafka acknowledged again'),
+      });
       if (checkpointError) throw checkpointError;
       await checkpointer.close();
       log.info('stream stopped', { events: stats.events, transactions: stats.transactions, ackedLsn: formatLsn(checkpointer.ackedLsn) });

@@ -40,7 +40,7 @@ function run(cmd: string, args: string[], cwd?: string): Promise<{ code: number 
   });
 }
 
-async function mvn(cwd: string, args: string[]): Promise<void> {
+export async function mvn(cwd: string, args: string[]): Promise<void> {
   // -Dstyle.color=never: mvn 3.8 still prints ANSI resets under -B -q
   const { code, out } = await run('mvn', ['-q', '-B', '-Dstyle.color=never', ...args], cwd);
   if (code !== 0) throw new Error(`mvn ${args[0]} failed (exit ${code}):\n${lastLines(out, 30)}`);
@@ -176,7 +176,7 @@ function hookProcessExit(): void {
 // setpriv --pdeathsig makes the kernel send SIGTERM to the broker if the thread that spawned it dies,
 // even by SIGKILL; without setpriv we fall back to the exit hooks above.
 let setpriv: boolean | undefined;
-const hasSetpriv = () => (setpriv ??= spawnSync('setpriv', ['--help'], { stdio: 'ignore' }).status === 0);
+export const hasSetpriv = () => (setpriv ??= spawnSync('setpriv', ['--help'], { stdio: 'ignore' }).status === 0);
 
 export async function startKafka(opts: { version: string; port?: number; dataDir?: string }): Promise<KafkaService> {
   const { version } = opts;

@@ -20,6 +20,8 @@ export type PostgresService = {
   password: string;
   connectionString(database?: string): string;
   createDatabase(name: string): Promise<void>;
+  /** Stops the server and starts it again on the same port and data (for outage tests). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 };
 
@@ -48,7 +50,7 @@ export async function startPostgres(opts: { major?: PgMajor; port?: number; log?
     user: 'postgres',
     password,
     port,
-    persistent: false,
+    persistent: true, // stop() must not delete the data, or restart() could not work; stop below removes it
     createPostgresUser: true,
     authMethod: 'scram-sha-256',
     onLog: (m: string) => opts.log?.(m),
@@ -83,6 +85,10 @@ export async function startPostgres(opts: { major?: PgMajor; port?: number; log?
       } finally {
         await client.end();
       }
+    },
+    async restart() {
+      await server.stop();
+      await server.start();
     },
     async stop() {
       await server.stop();

@@ -16,6 +16,8 @@ export type JobRecord = Omit<JobSpec, 'source' | 'name'> & {
   /** Last LSN acknowledged to PostgreSQL, after the sink acknowledged every change up to it. */
   ackedLsn?: string;
   error?: ErrorReport;
+  /** While retrying: the failing class, when its window opened and when it closes. */
+  retry?: { errorClass: 'connection' | 'other'; since: string; until: string; attempt: number };
   createdAt: string;
   updatedAt: string;
   /** Optimistic-concurrency version: every write is conditional on it. */

@@ -22,6 +22,11 @@ export type StreamOptions = {
   signal: AbortSignal;
   maxBatch?: number;
   onProgress?(stats: StreamStats): void;
+  /** A sink write pending this long counts as a stall (the client retries a broker outage forever). */
+  stallMs?: number;
+  /** Called about once a second while a write is stalled; returning an error ends the stream with it. */
+  onSinkStall?(since: number): Error | undefined;
+  onSinkRecovered?(): void;
 };
 
 export async function streamChanges(opts: StreamOptions): Promise<StreamStats> {
@@ -31,6 +36,8 @@ export async function streamChanges(opts: StreamOptions): Promise<StreamStats> {
   let buffer: ChangeEvent[] = [];
   let bufferCommit: Lsn | undefined; // last commit whose every event is in `buffer` or already sent
   let inFlight: Promise<void> | undefined;
+  let inFlightSince = 0;
+  let stalled = false;
   let sinkError: unknown;
 
   const startSend = () => {
@@ -38,8 +45,13 @@ export async function streamChanges(opts: StreamOptions): Promise<StreamStats> {
     const upTo = bufferCommit;
     buffer = [];
     bufferCommit = undefined;
+    inFlightSince = Date.now();
     inFlight = sink.write(events).then(
       () => {
+        if (stalled) {
+          stalled = false;
+          opts.onSinkRecovered?.();
+        }
         stats.events += events.length;
         if (upTo !== undefined) checkpointer.delivered(upTo);
         inFlight = undefined;
@@ -53,6 +65,21 @@ export async function streamChanges(opts: StreamOptions): Promise<StreamStats> {
       },
     );
   };
+
+  // Ordering forbids giving up on a pending write and re-sending through a new
+  // producer (the old request could still land after the new ones), so a
+  // stall is only watched: reported, and ended by the caller past its window.
+  const stallMs = opts.stallMs ?? 5_000;
+  const watchdog = setInterval(() => {
+    if (!inFlight || sinkError || Date.now() - inFlightSince < stallMs) return;
+    stalled = true;
+    const err = opts.onSinkStall?.(inFlightSince);
+    if (err) {
+      sinkError = err;
+      void wal.close();
+    }
+  }, 1_000);
+  watchdog.unref();
 
   const onAbort = () => void wal.close();
   if (opts.signal.aborted) onAbort(); // a stop that arrived during setup
@@ -89,6 +116,7 @@ export async function streamChanges(opts: StreamOptions): Promise<StreamStats> {
     if (sinkError) throw sinkError;
     return stats;
   } finally {
+    clearInterval(watchdog);
     opts.signal.removeEventListener('abort', onAbort);
   }
 }

@@ -109,8 +109,10 @@ export function createKafkaSink(opts: KafkaSinkOptions): Sink {
     },
 
     async close() {
-      await producer.disconnect().catch(() => undefined);
-      await admin?.disconnect().catch(() => undefined);
+      // A producer stuck retrying against a dead broker may not settle its disconnect; the process exits anyway.
+      const settle = (p: Promise<unknown>) => Promise.race([p.catch(() => undefined), new Promise((r) => setTimeout(r, 5_000).unref())]);
+      await settle(producer.disconnect());
+      if (admin) await settle(admin.disconnect());
     },
   };
 }

@@ -1,0 +1,174 @@
+// A real DynamoDB-compatible engine for tests and the local mode: AWS's DynamoDB Local, run from
+// its Maven Central jars (like Kafka in kafka.ts), so neither Docker nor an AWS account is needed.
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { freePort, hasSetpriv, mvn } from './kafka.ts';
+
+// 3.x is the current line (software.amazon.dynamodb); 3.3.1 needs packages Maven Central does not serve.
+export const DYNAMODB_LOCAL_VERSION = '3.1.0';
+
+export type DynamoDbLocal = {
+  endpoint: string;
+  pid: number;
+  /** SIGTERM, wait for exit (SIGKILL after 10 s), remove its temporary dir. */
+  stop(): Promise<void>;
+};
+
+const cacheRoot = () => process.env.TRIBUTARY_CACHE ?? join(homedir(), '.cache', 'tributary');
+
+/** Fetches DynamoDBLocal:<version> with its runtime dependencies; returns the libs dir. */
+export function ensureDynamoDbLocalJars(version = DYNAMODB_LOCAL_VERSION): Promise<string> {
+  let pending = fetching.get(version);
+  if (!pending) {
+    pending = fetchJars(version);
+    fetching.set(version, pending);
+    pending.catch(() => fetching.delete(version));
+  }
+  return pending;
+}
+const fetching = new Map<string, Promise<string>>();
+
+async function fetchJars(version: string): Promise<string> {
+  const root = join(cacheRoot(), 'dynamodb-local', version);
+  const final = join(root, 'libs');
+  const marker = join(root, '.complete');
+  if (existsSync(marker)) return final;
+
+  console.log(`==> fetching DynamoDB Local ${version} jars (Maven Central) into ${final}`);
+  // Fetch beside the final dir and rename, so a concurrent process never sees half a classpath.
+  mkdirSync(root, { recursive: true });
+  const libs = mkdtempSync(join(root, 'libs.partial-'));
+  const work = mkdtempSync(join(tmpdir(), 'tributary-dynamodb-pom-'));
+  try {
+    // The 3.x line renamed the group; 2.x is com.amazonaws.
+    const group = Number.parseInt(version, 10) >= 3 ? 'software.amazon.dynamodb' : 'com.amazonaws';
+    writeFileSync(join(work, 'pom.xml'), `<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>tributary</groupId><artifactId>dynamodb-local-jars</artifactId><version>0</version><packaging>pom</packaging>
+  <dependencies>
+    <dependency><groupId>${group}</groupId><artifactId>DynamoDBLocal</artifactId><version>${version}</version></dependency>
+  </dependencies>
+</project>\n`);
+    // Windows and macOS sqlite4java natives are dependencies too; they are of no use here.
+    await mvn(work, ['dependency:copy-dependencies', '-DincludeScope=runtime', '-DexcludeTypes=dll,dylib', `-DoutputDirectory=${libs}`]);
+    if (existsSync(marker)) rmSync(libs, { recursive: true, force: true }); // another process won
+    else {
+      rmSync(final, { recursive: true, force: true });
+      renameSync(libs, final);
+      writeFileSync(marker, `${new Date().toISOString()}\n`);
+    }
+  } catch (err) {
+    rmSync(libs, { recursive: true, force: true });
+    throw err;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  return final;
+}
+
+export async function startDynamoDbLocal(opts: { version?: string; port?: number } = {}): Promise<DynamoDbLocal> {
+  const version = opts.version ?? DYNAMODB_LOCAL_VERSION;
+  const libs = await ensureDynamoDbLocalJars(version);
+  const port = opts.port ?? (await freePort());
+  const dir = mkdtempSync(join(tmpdir(), 'tributary-dynamodb-'));
+  const logFile = join(dir, 'dynamodb-local.log');
+  const mainClass = Number.parseInt(version, 10) >= 3
+    ? 'software.amazon.dynamodb.services.local.main.ServerRunner'
+    : 'com.amazonaws.services.dynamodbv2.local.main.ServerRunner';
+  const args = [
+    // 3.x extracts its sqlite4java native library from the jar into java.io.tmpdir at first use
+    // (seen in /proc/<pid>/maps), so java.library.path is not needed; our own tmpdir means a
+    // SIGKILLed server leaves nothing behind in /tmp once stop() or the exit hook removes `dir`.
+    `-Djava.io.tmpdir=${dir}`, `-Djava.library.path=${libs}`,
+    '-Xms64m', '-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Xss512k', '-Djava.awt.headless=true',
+    '-cp', join(libs, '*'), mainClass,
+    // -sharedDb: one database whatever the access key and region, so every client sees the same tables.
+    // -disableTelemetry: it would otherwise call AWS Pinpoint on start. There is no bind-address
+    // option (Jetty listens on every interface); the port is random and the data in memory.
+    '-inMemory', '-sharedDb', '-disableTelemetry', '-port', String(port),
+  ];
+  const fd = openSync(logFile, 'a');
+  // setpriv --pdeathsig: the kernel sends SIGTERM if the spawning thread dies, even by SIGKILL.
+  const child = hasSetpriv()
+    ? spawn('setpriv', ['--pdeathsig', 'SIGTERM', 'java', ...args], { cwd: dir, detached: true, stdio: ['ignore', fd, fd] })
+    : spawn('java', args, { cwd: dir, detached: true, stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  child.unref();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const alive = () => child.exitCode === null && child.signalCode === null;
+  const cleanup = () => {
+    if (alive()) child.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', cleanup);
+
+  const stop = async () => {
+    process.off('exit', cleanup);
+    if (alive()) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  const endpoint = `http://127.0.0.1:${port}`;
+  try {
+    await waitReady(endpoint, alive, logFile);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { endpoint, pid: child.pid ?? -1, stop };
+}
+
+async function waitReady(endpoint: string, alive: () => boolean, logFile: string): Promise<void> {
+  const client = new DynamoDBClient({
+    endpoint, region: 'us-east-1', maxAttempts: 1,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const deadline = Date.now() + 60_000;
+  try {
+    for (;;) {
+      if (!alive()) throw new Error(`DynamoDB Local exited during start-up:\n${tail(logFile)}`);
+      try {
+        await client.send(new ListTablesCommand({}), { abortSignal: AbortSignal.timeout(2_000) });
+        return;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) throw new Error(`DynamoDB Local not ready on ${endpoint} after 60 s:\n${tail(logFile)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+function tail(file: string, lines = 30): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+// `node scripts/services/dynamodb-local.ts fetch` warms the cache; `start` runs one until Ctrl-C.
+if (import.meta.main) {
+  const cmd = process.argv[2];
+  if (cmd === 'fetch') console.log(await ensureDynamoDbLocalJars());
+  else if (cmd === 'start') {
+    const t0 = Date.now();
+    const db = await startDynamoDbLocal();
+    console.log(`DynamoDB Local ${DYNAMODB_LOCAL_VERSION} on ${db.endpoint} (pid ${db.pid}) in ${Date.now() - t0} ms`);
+    console.log(`AWS_ENDPOINT_URL=${db.endpoint}`);
+    process.once('SIGINT', () => void db.stop().then(() => process.exit(0)));
+  } else {
+    console.error('usage: node scripts/services/dynamodb-local.ts fetch|start');
+    process.exit(2);
+  }
+}
