@@ -7,6 +7,7 @@ import { classify } from '../shared/errors/classify.ts';
 import { createLogger } from '../shared/logger.ts';
 import { runJob } from './run-job.ts';
 import { runWithRetry } from './run-with-retry.ts';
+import { createObserver } from './heartbeat/observe.ts';
 
 // The worker process: environment → dependencies → run. It exits 0 when
 // stopped, and non-zero after writing its classified error to the job, which
@@ -42,7 +43,12 @@ try {
   const job = await store.get(env.TRIBUTARY_JOB_ID);
   if (!job) throw new Error(`job ${env.TRIBUTARY_JOB_ID} not found in ${env.TRIBUTARY_DATA_DIR}`);
   const password = await secrets.get(job.source.passwordRef);
-  await runWithRetry((hooks) => runJob({ job, password, store, log, signal: controller.signal, hooks }), { job, store, log, signal: controller.signal });
+  const observer = createObserver({ store, jobId: job.id, log });
+  try {
+    await runWithRetry((hooks) => runJob({ job, password, store, log, signal: controller.signal, hooks, observer }), { job, store, log, signal: controller.signal });
+  } finally {
+    await observer.close();
+  }
   // An orphaned worker leaves the status as it is: the next control plane resumes the job.
   if (controller.signal.reason !== 'orphaned') await updateJob(store, job.id, () => ({ status: 'stopped' }));
 } catch (err) {

@@ -5,13 +5,16 @@ import type { Launcher } from '../launcher/launcher.ts';
 import type { JobRecord } from '../../shared/job/job-record.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { jobRoutes } from './routes/jobs.ts';
+import { jobActionRoutes } from './routes/job-actions.ts';
+import type { ReleasedObjects } from '../steps/release-source.ts';
 import { problem } from './http-errors.ts';
+import { openApiDocument } from './openapi.ts';
 
 export type AppDeps = {
   store: JobStore;
   secrets: SecretStore;
   launcher: Launcher;
-  releaseSource(job: JobRecord, password: string): Promise<{ slot: boolean; publication: boolean }>;
+  releaseSource(job: JobRecord, password: string): Promise<ReleasedObjects>;
   log: Logger;
 };
 
@@ -19,7 +22,10 @@ export type AppDeps = {
 export function createApp(deps: AppDeps) {
   const app = new Hono();
   app.get('/health', (c) => c.json({ ok: true }));
+  const openapi = openApiDocument();
+  app.get('/openapi.json', (c) => c.json(openapi));
   app.route('/jobs', jobRoutes(deps));
+  app.route('/jobs', jobActionRoutes(deps));
   app.onError((err, c) => {
     deps.log.error('request failed', { path: c.req.path, error: err.message });
     return problem(c, { type: 'https://tributary.dev/problems/internal', title: 'Internal error', status: 500, detail: err.message });

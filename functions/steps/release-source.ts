@@ -1,16 +1,18 @@
 import pg from 'pg';
 import type { JobRecord } from '../../shared/job/job-record.ts';
 import { pgConfig } from '../../shared/source/pg-config.ts';
-import { dropReplicationObjects } from '../../shared/source/replication-objects.ts';
+import { dropReplicationObjects, heartbeatTableOf } from '../../shared/source/replication-objects.ts';
 import { classify } from '../../shared/errors/classify.ts';
+
+export type ReleasedObjects = { slot: boolean; publication: boolean; heartbeatTable?: boolean };
 
 // Release's source-side step: after the worker has stopped, remove the slot
 // (so the source stops retaining WAL for us) and the publication.
-export async function releaseSource(job: JobRecord, password: string): Promise<{ slot: boolean; publication: boolean }> {
+export async function releaseSource(job: JobRecord, password: string): Promise<ReleasedObjects> {
   const client = new pg.Client(pgConfig(job.source, password));
   try {
     await client.connect();
-    return await dropReplicationObjects(client, job.slotName, job.publicationName);
+    return await dropReplicationObjects(client, { slot: job.slotName, publication: job.publicationName, heartbeatTable: heartbeatTableOf(job) });
   } catch (err) {
     throw classify(err, 'source');
   } finally {

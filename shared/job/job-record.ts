@@ -16,10 +16,22 @@ export type JobRecord = Omit<JobSpec, 'source' | 'name'> & {
   /** Last LSN acknowledged to PostgreSQL, after the sink acknowledged every change up to it. */
   ackedLsn?: string;
   error?: ErrorReport;
+  /** Observability (SPEC.md §7), refreshed by the worker every few seconds. */
+  metrics?: JobMetrics;
   /** While retrying: the failing class, when its window opened and when it closes. */
   retry?: { errorClass: 'connection' | 'other'; since: string; until: string; attempt: number };
   createdAt: string;
   updatedAt: string;
   /** Optimistic-concurrency version: every write is conditional on it. */
   version: number;
+};
+
+export type JobMetrics = {
+  /** Seconds from a heartbeat's commit on the source to its delivery; absent until one is measured. */
+  lagSeconds?: number;
+  /** WAL the slot keeps on the source (pg_current_wal_lsn − restart_lsn). */
+  retainedWalBytes?: number;
+  eventsDelivered: number;
+  eventsPerSecond: number;
+  at: string;
 };

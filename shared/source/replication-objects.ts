@@ -48,7 +48,25 @@ export async function ensureSlot(client: pg.Client, name: string): Promise<{ cre
  * Drops the slot (terminating a walsender that still holds it) and the
  * publication. Returns what it removed; safe to run again.
  */
-export async function dropReplicationObjects(client: pg.Client, slot: string, publication: string): Promise<{ slot: boolean; publication: boolean }> {
+/**
+ * The heartbeat table a job writes on its source (SPEC.md §7, as DTS does):
+ * its rows travel through the slot like any change, so their delay measures
+ * replication lag, and on an idle database they keep the slot advancing
+ * (RDS writes WAL every 5 minutes for its own checkpoints, which an idle slot
+ * would otherwise pin).
+ */
+export function heartbeatTableOf(job: { slotPrefix: string; id: string }): TableName {
+  return { schema: 'public', table: `${job.slotPrefix}heartbeat_${job.id}` };
+}
+
+export async function ensureHeartbeatTable(client: pg.Client, t: TableName): Promise<void> {
+  await client.query(`CREATE TABLE IF NOT EXISTS ${quoteIdent(t.schema)}.${quoteIdent(t.table)} (id int PRIMARY KEY, ts timestamptz NOT NULL)`);
+}
+
+export type ReplicationObjects = { slot: string; publication: string; heartbeatTable?: TableName };
+
+export async function dropReplicationObjects(client: pg.Client, objects: ReplicationObjects): Promise<{ slot: boolean; publication: boolean; heartbeatTable: boolean }> {
+  const { slot, publication } = objects;
   let slotDropped = false;
   for (let attempt = 0; attempt < 10; attempt++) {
     const found = await client.query('SELECT active_pid FROM pg_replication_slots WHERE slot_name = $1', [slot]);
@@ -71,5 +89,14 @@ export async function dropReplicationObjects(client: pg.Client, slot: string, pu
   }
   const pub = await client.query(`SELECT 1 FROM pg_publication WHERE pubname = $1`, [publication]);
   if (pub.rowCount) await client.query(`DROP PUBLICATION ${quoteIdent(publication)}`);
-  return { slot: slotDropped, publication: Boolean(pub.rowCount) };
+  let heartbeatTable = false;
+  if (objects.heartbeatTable) {
+    const { schema, table } = objects.heartbeatTable;
+    const found = await client.query('SELECT to_regclass(format($1::text, $2::text, $3::text)) IS NOT NULL AS present', ['%I.%I', schema, table]);
+    if (found.rows[0].present) {
+      await client.query(`DROP TABLE ${quoteIdent(schema)}.${quoteIdent(table)}`);
+      heartbeatTable = true;
+    }
+  }
+  return { slot: slotDropped, publication: Boolean(pub.rowCount), heartbeatTable };
 }

@@ -88,6 +88,8 @@ describe('source and destination outages mid-stream', () => {
       return j.status === 'retrying' ? j : undefined;
     }, 60_000);
     expect(stalled.error).toMatchObject({ code: 'SinkUnreachable', class: 'connection' });
+    // heartbeats written but not delivered make the reported lag grow while Kafka is down
+    await waitFor('lag to grow during the outage', async () => ((await api(tributary.url, 'GET', `/jobs/${id}`)).body.metrics?.lagSeconds ?? 0) >= 8, 60_000);
     await kafka.restart();
     await insert(db, 20_001, 25_000);
     await expectAllIds(db, 25_000);

@@ -2,12 +2,12 @@ import { Hono } from 'hono';
 import { randomBytes } from 'node:crypto';
 import { JobSpec } from '../../../shared/job/job-spec.ts';
 import type { JobRecord } from '../../../shared/job/job-record.ts';
-import { allowedFrom, canApply, RUNNING_STATUSES, type JobAction } from '../../../shared/job/job-status.ts';
-import { updateJob } from '../../../shared/storage/job-store.ts';
-import { classify } from '../../../shared/errors/classify.ts';
 import type { AppDeps } from '../app.ts';
 import { conflict, notFound, problem, validationProblem } from '../http-errors.ts';
 import { jobView } from '../job-view.ts';
+import { ListJobsQuery, listJobs } from '../list-jobs.ts';
+import { JobPatch, refusedWhileRunning, validatePatched } from '../update-job.ts';
+import { VersionConflict } from '../../../shared/storage/job-store.ts';
 
 const newJobId = () => `j${randomBytes(8).toString('hex')}`;
 
@@ -41,77 +41,41 @@ export function jobRoutes(deps: AppDeps) {
     return c.json(jobView(job), 201, { location: `/jobs/${id}` });
   });
 
-  app.get('/', async (c) => c.json({ items: (await deps.store.list()).map(jobView) }));
+  app.get('/', async (c) => {
+    const query = ListJobsQuery.safeParse(c.req.query());
+    if (!query.success) return validationProblem(c, query.error, 'query');
+    const page = listJobs(await deps.store.list(), query.data);
+    return c.json({ items: page.items.map(jobView), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
+  });
+
+  app.patch('/:id', async (c) => {
+    const id = c.req.param('id');
+    const job = await deps.store.get(id);
+    if (!job) return notFound(c, id);
+    const patch = JobPatch.safeParse(await c.req.json().catch(() => undefined));
+    if (!patch.success) return validationProblem(c, patch.error, 'patch');
+    const ifMatch = c.req.header('if-match');
+    if (ifMatch !== undefined && ifMatch.replaceAll('"', '') !== String(job.version)) {
+      return problem(c, { type: 'https://tributary.dev/problems/precondition', title: 'Job changed', status: 412, detail: `the job is at version ${job.version}, not ${ifMatch}; GET it again and reapply your change` });
+    }
+    const refused = refusedWhileRunning(job, patch.data);
+    if (refused.length) return conflict(c, `cannot change ${refused.join(', ')} while the job is ${job.status}; stop it first`, { currentStatus: job.status, fields: refused });
+    const parsed = validatePatched(job, patch.data);
+    if (!parsed.success) return validationProblem(c, parsed.error, 'job');
+    const { password, ...source } = parsed.data.source;
+    if ((patch.data.source as { password?: string } | undefined)?.password !== undefined) await deps.secrets.put(`${id}/source-password`, password);
+    const next: JobRecord = { ...job, ...parsed.data, name: parsed.data.name ?? job.name, source: { ...source, passwordRef: job.source.passwordRef }, updatedAt: new Date().toISOString() };
+    try {
+      return c.json(jobView(await deps.store.replace(next)));
+    } catch (err) {
+      if (err instanceof VersionConflict) return conflict(c, 'the job changed while this update was applied; GET it again and retry');
+      throw err;
+    }
+  });
 
   app.get('/:id', async (c) => {
     const job = await deps.store.get(c.req.param('id'));
     return job ? c.json(jobView(job)) : notFound(c, c.req.param('id'));
-  });
-
-  // Moves a job into `to` only if `action` is legal now; returns the refusal otherwise.
-  const transition = async (id: string, action: JobAction, to: JobRecord['status']) => {
-    let refused: JobRecord | undefined;
-    const job = await updateJob(deps.store, id, (j) => {
-      if (!canApply(action, j.status)) return void (refused = j);
-      refused = undefined;
-      return { status: to, ...(action === 'start' ? { error: undefined } : {}) };
-    });
-    return { job, refused };
-  };
-
-  const refuse = (c: Parameters<typeof notFound>[0], action: JobAction, job: JobRecord) =>
-    conflict(c, `cannot ${action} a job that is ${job.status}; ${action} is allowed from: ${allowedFrom(action).join(', ')}`, { currentStatus: job.status });
-
-  app.post('/:id/start', async (c) => {
-    const id = c.req.param('id');
-    if (!(await deps.store.get(id))) return notFound(c, id);
-    const { job, refused } = await transition(id, 'start', 'starting');
-    if (refused) return refuse(c, 'start', refused);
-    try {
-      await deps.launcher.launch(id);
-    } catch (err) {
-      // never leave a job "starting" with no worker behind it
-      const error = classify(err);
-      await updateJob(deps.store, id, () => ({ status: 'failed', error: error.toReport() }));
-      return problem(c, { type: 'https://tributary.dev/problems/launch-failed', title: 'Worker launch failed', status: 500, detail: error.message });
-    }
-    return c.json(jobView(job), 202);
-  });
-
-  app.post('/:id/stop', async (c) => {
-    const id = c.req.param('id');
-    if (!(await deps.store.get(id))) return notFound(c, id);
-    const { refused } = await transition(id, 'stop', 'stopping');
-    if (refused) return refuse(c, 'stop', refused);
-    await deps.launcher.stop(id);
-    const job = await updateJob(deps.store, id, (j) => (RUNNING_STATUSES.includes(j.status) ? { status: 'stopped' } : undefined));
-    return c.json(jobView(job));
-  });
-
-  app.post('/:id/release', async (c) => {
-    const id = c.req.param('id');
-    if (!(await deps.store.get(id))) return notFound(c, id);
-    const { refused } = await transition(id, 'release', 'releasing');
-    if (refused) return refuse(c, 'release', refused);
-    await deps.launcher.stop(id);
-    const job = (await deps.store.get(id))!;
-    try {
-      const removed = await deps.releaseSource(job, await deps.secrets.get(job.source.passwordRef));
-      deps.log.info('job released', { jobId: id, ...removed });
-    } catch (err) {
-      const error = classify(err);
-      const failed = await updateJob(deps.store, id, () => ({ status: 'releasing', error: error.toReport() }));
-      return problem(c, {
-        type: 'https://tributary.dev/problems/release-incomplete',
-        title: 'Release incomplete',
-        status: 502,
-        detail: `the slot ${job.slotName} and publication ${job.publicationName} may still exist on the source: ${error.message}. Retry release.`,
-        job: jobView(failed),
-      });
-    }
-    await deps.secrets.delete(job.source.passwordRef);
-    const released = await updateJob(deps.store, id, () => ({ status: 'released', error: undefined }));
-    return c.json(jobView(released));
   });
 
   return app;

@@ -1,73 +1,23 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createApp } from '../../../../../functions/api/app.ts';
-import type { Launcher } from '../../../../../functions/launcher/launcher.ts';
 import type { JobRecord } from '../../../../../shared/job/job-record.ts';
 import type { JobStore } from '../../../../../shared/storage/job-store.ts';
 import type { SecretStore } from '../../../../../shared/secrets/secret-store.ts';
-import { createSqliteJobStore } from '../../../../../shared/storage/local/sqlite-job-store.ts';
-import { createFileSecretStore } from '../../../../../shared/secrets/local/file-secret-store.ts';
-import { createLogger } from '../../../../../shared/logger.ts';
+import { createApiHarness, PASSWORD, jobBody } from '../../../../support/api-harness.ts';
 import { TributaryError } from '../../../../../shared/errors/tributary-error.ts';
 
-const PASSWORD = 'S3cret-for-the-source';
-const jobBody = () => ({
-  name: 'shop',
-  source: { type: 'postgresql', host: 'db.internal', database: 'shop', user: 'cdc', password: PASSWORD },
-  destination: { type: 'kafka', brokers: ['b1.internal:9092'] },
-  objects: { tables: [{ table: 'orders' }] },
-});
-
-/** Records every call; `running` is what a real launcher would report. */
-function fakeLauncher() {
-  const calls: string[] = [];
-  const running = new Set<string>();
-  const launcher: Launcher = {
-    launch: async (id) => void (calls.push(`launch ${id}`), running.add(id)),
-    stop: async (id) => void (calls.push(`stop ${id}`), running.delete(id)),
-    isRunning: (id) => running.has(id),
-  };
-  return { launcher, calls };
-}
-
-let dir: string;
+let h: ReturnType<typeof createApiHarness>;
 let store: JobStore;
 let secrets: SecretStore;
-let launcher: ReturnType<typeof fakeLauncher>;
+let launcher: ReturnType<typeof createApiHarness>['launcher'];
 let released: Array<{ job: JobRecord; password: string }>;
-let releaseFails: Error | undefined;
-let app: ReturnType<typeof createApp>;
-
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'tributary-api-'));
-  store = createSqliteJobStore(':memory:');
-  secrets = createFileSecretStore(join(dir, 'secrets'));
-  launcher = fakeLauncher();
-  released = [];
-  releaseFails = undefined;
-  const releaseSource = async (job: JobRecord, password: string) => {
-    released.push({ job, password });
-    if (releaseFails) throw releaseFails;
-    return { slot: true, publication: true };
-  };
-  app = createApp({ store, secrets, launcher: launcher.launcher, releaseSource, log: createLogger({}, () => undefined) });
+  h = createApiHarness();
+  ({ store, secrets, launcher, released } = h);
 });
-afterEach(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => h.close());
 
-const call = async (method: string, path: string, body?: unknown, raw?: string) => {
-  const res = await app.request(path, {
-    method,
-    ...(body !== undefined || raw !== undefined ? { headers: { 'content-type': 'application/json' }, body: raw ?? JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, type: res.headers.get('content-type') ?? '', location: res.headers.get('location'), text, body: text ? JSON.parse(text) : undefined };
-};
-const created = async () => (await call('POST', '/jobs', jobBody())).body.id as string;
+const call = (method: string, path: string, body?: unknown, raw?: string) => h.call(method, path, body, raw);
+const created = () => h.created();
 
 describe('POST /jobs', () => {
   it('201 with defaults, no password or reference in the response, and the password in the secret store', async () => {
@@ -193,7 +143,7 @@ describe('job actions', () => {
 
   it('a failed release → 502 problem, the job stays releasing with the error, and the secret is kept for a retry', async () => {
     const id = await created();
-    releaseFails = new TributaryError('SourceUnreachable', 'connect ECONNREFUSED 127.0.0.1:5432');
+    h.releaseFails = new TributaryError('SourceUnreachable', 'connect ECONNREFUSED 127.0.0.1:5432');
     const res = await call('POST', `/jobs/${id}/release`);
     expect(res.status).toBe(502);
     expect(res.type).toBe('application/problem+json');
@@ -203,7 +153,7 @@ describe('job actions', () => {
     expect(stored).toMatchObject({ status: 'releasing', error: { code: 'SourceUnreachable', message: 'connect ECONNREFUSED 127.0.0.1:5432' } });
     expect(await secrets.get(stored.source.passwordRef)).toBe(PASSWORD);
 
-    releaseFails = undefined; // the retry goes through
+    h.releaseFails = undefined; // the retry goes through
     expect((await call('POST', `/jobs/${id}/release`)).body).toMatchObject({ status: 'released' });
     expect((await store.get(id))!.error).toBeUndefined();
   });

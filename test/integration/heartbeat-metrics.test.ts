@@ -1,0 +1,55 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { Kafka, logLevel } from 'kafkajs';
+import { MATRIX, servicesFor, freshDatabase, startTributary, api, jobBody } from '../support/e2e.ts';
+import { waitFor } from '../support/wait-for.ts';
+
+// SPEC.md §7: lag from a heartbeat table the job writes on its source, and the
+// WAL its slot retains, in the status API; the heartbeat never reaches Kafka
+// and release removes its table.
+describe('heartbeat, lag and retained WAL', () => {
+  const combo = MATRIX[1];
+  let tributary: Awaited<ReturnType<typeof startTributary>>;
+  beforeAll(async () => {
+    tributary = await startTributary();
+  });
+  afterAll(async () => {
+    await tributary?.close();
+  });
+
+  it('reports lag and retained WAL, keeps heartbeats out of Kafka, and release drops the table', async () => {
+    const { postgres, kafka } = servicesFor(combo);
+    const db = await freshDatabase(postgres.connectionString);
+    await db.client.query('CREATE TABLE t (id int PRIMARY KEY)');
+    const id = (await api(tributary.url, 'POST', '/jobs', jobBody({ port: postgres.port, database: db.name, brokers: kafka.brokers, tables: [{ table: 't' }] }))).body.id;
+    await api(tributary.url, 'POST', `/jobs/${id}/start`);
+
+    const job = await waitFor('a measured lag', async () => {
+      const j = (await api(tributary.url, 'GET', `/jobs/${id}`)).body;
+      return j.metrics?.lagSeconds !== undefined && j.metrics.retainedWalBytes !== undefined ? j : undefined;
+    }, 60_000);
+    expect(job.metrics.lagSeconds).toBeGreaterThanOrEqual(0);
+    expect(job.metrics.lagSeconds).toBeLessThan(30);
+    expect(job.metrics.retainedWalBytes).toBeGreaterThanOrEqual(0);
+    const heartbeatTable = `tributary_heartbeat_${id}`;
+    const rows = await db.client.query(`SELECT ts FROM public."${heartbeatTable}"`);
+    expect(rows.rowCount).toBe(1);
+    const published = await db.client.query('SELECT tablename FROM pg_publication_tables WHERE pubname = $1 ORDER BY 1', [job.publicationName]);
+    expect(published.rows.map((r) => r.tablename)).toEqual([heartbeatTable, 't'].sort());
+
+    // the heartbeat advances the slot on an idle database: its confirmed LSN moves without user writes
+    const slotLsn = async () => (await db.client.query('SELECT confirmed_flush_lsn::text AS l FROM pg_replication_slots WHERE slot_name = $1', [job.slotName])).rows[0].l;
+    const before = await slotLsn();
+    await waitFor('the slot to advance on heartbeats alone', async () => (await db.client.query('SELECT $1::pg_lsn > $2::pg_lsn AS moved', [await slotLsn(), before])).rows[0].moved, 60_000);
+
+    const admin = new Kafka({ brokers: kafka.brokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${db.name}.`));
+    await admin.disconnect();
+    expect(topics).toEqual([`${db.name}.public.t`]);
+
+    expect((await api(tributary.url, 'POST', `/jobs/${id}/release`)).status).toBe(200);
+    const left = await db.client.query('SELECT to_regclass($1) AS t', [`public."${heartbeatTable}"`]);
+    expect(left.rows[0].t).toBeNull();
+    await db.client.end();
+  });
+});

@@ -1,0 +1,68 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp } from '../../functions/api/app.ts';
+import type { Launcher } from '../../functions/launcher/launcher.ts';
+import type { JobRecord } from '../../shared/job/job-record.ts';
+import { createSqliteJobStore } from '../../shared/storage/local/sqlite-job-store.ts';
+import { createFileSecretStore } from '../../shared/secrets/local/file-secret-store.ts';
+import { createLogger } from '../../shared/logger.ts';
+
+// The Hono app over real local adapters (SQLite in memory, the encrypted
+// secret file) with a recording launcher and release step: route tests call
+// app.request() and see exactly what a client would.
+export const PASSWORD = 'S3cret-for-the-source';
+export const jobBody = () => ({
+  name: 'shop',
+  source: { type: 'postgresql', host: 'db.internal', database: 'shop', user: 'cdc', password: PASSWORD },
+  destination: { type: 'kafka', brokers: ['b1.internal:9092'] },
+  objects: { tables: [{ table: 'orders' }] },
+});
+
+/** Records every call; `running` is what a real launcher would report. */
+function fakeLauncher() {
+  const calls: string[] = [];
+  const running = new Set<string>();
+  const launcher: Launcher = {
+    launch: async (id) => void (calls.push(`launch ${id}`), running.add(id)),
+    stop: async (id) => void (calls.push(`stop ${id}`), running.delete(id)),
+    isRunning: (id) => running.has(id),
+  };
+  return { launcher, calls };
+}
+
+export function createApiHarness() {
+  const dir = mkdtempSync(join(tmpdir(), 'tributary-api-'));
+  const store = createSqliteJobStore(':memory:');
+  const secrets = createFileSecretStore(join(dir, 'secrets'));
+  const launcher = fakeLauncher();
+  const released: Array<{ job: JobRecord; password: string }> = [];
+  const h = {
+    store, secrets, launcher, released,
+    releaseFails: undefined as Error | undefined,
+    app: undefined as unknown as ReturnType<typeof createApp>,
+    async call(method: string, path: string, body?: unknown, raw?: string, headers: Record<string, string> = {}) {
+      const res = await h.app.request(path, {
+        method,
+        headers: { ...(body !== undefined || raw !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+        ...(body !== undefined || raw !== undefined ? { body: raw ?? JSON.stringify(body) } : {}),
+      });
+      const text = await res.text();
+      return { status: res.status, type: res.headers.get('content-type') ?? '', location: res.headers.get('location'), text, body: text ? JSON.parse(text) : undefined };
+    },
+    async created(over: Record<string, unknown> = {}) {
+      return (await h.call('POST', '/jobs', { ...jobBody(), ...over })).body.id as string;
+    },
+    async close() {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  const releaseSource = async (job: JobRecord, password: string) => {
+    released.push({ job, password });
+    if (h.releaseFails) throw h.releaseFails;
+    return { slot: true, publication: true };
+  };
+  h.app = createApp({ store, secrets, launcher: launcher.launcher, releaseSource, log: createLogger({}, () => undefined) });
+  return h;
+}
