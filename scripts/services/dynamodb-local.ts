@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { freePort, hasSetpriv, mvn } from './kafka.ts';
 
-// 3.x is the current line (software.amazon.dynamodb); 3.3.1 needs packages Maven Central does not serve.
+// software.amazon.dynamodb is the 3.x name of com.amazonaws:DynamoDBLocal; 3.3.1 depends on packages
+// Maven Central does not serve.
 export const DYNAMODB_LOCAL_VERSION = '3.1.0';
 
 export type DynamoDbLocal = {
@@ -43,13 +44,11 @@ async function fetchJars(version: string): Promise<string> {
   const libs = mkdtempSync(join(root, 'libs.partial-'));
   const work = mkdtempSync(join(tmpdir(), 'tributary-dynamodb-pom-'));
   try {
-    // The 3.x line renamed the group; 2.x is com.amazonaws.
-    const group = Number.parseInt(version, 10) >= 3 ? 'software.amazon.dynamodb' : 'com.amazonaws';
     writeFileSync(join(work, 'pom.xml'), `<project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
   <groupId>tributary</groupId><artifactId>dynamodb-local-jars</artifactId><version>0</version><packaging>pom</packaging>
   <dependencies>
-    <dependency><groupId>${group}</groupId><artifactId>DynamoDBLocal</artifactId><version>${version}</version></dependency>
+    <dependency><groupId>software.amazon.dynamodb</groupId><artifactId>DynamoDBLocal</artifactId><version>${version}</version></dependency>
   </dependencies>
 </project>\n`);
     // Windows and macOS sqlite4java natives are dependencies too; they are of no use here.
@@ -75,16 +74,13 @@ export async function startDynamoDbLocal(opts: { version?: string; port?: number
   const port = opts.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'tributary-dynamodb-'));
   const logFile = join(dir, 'dynamodb-local.log');
-  const mainClass = Number.parseInt(version, 10) >= 3
-    ? 'software.amazon.dynamodb.services.local.main.ServerRunner'
-    : 'com.amazonaws.services.dynamodbv2.local.main.ServerRunner';
   const args = [
-    // 3.x extracts its sqlite4java native library from the jar into java.io.tmpdir at first use
-    // (seen in /proc/<pid>/maps), so java.library.path is not needed; our own tmpdir means a
-    // SIGKILLed server leaves nothing behind in /tmp once stop() or the exit hook removes `dir`.
-    `-Djava.io.tmpdir=${dir}`, `-Djava.library.path=${libs}`,
+    // 3.x extracts its sqlite4java native library from its own jar into java.io.tmpdir (seen in
+    // /proc/<pid>/maps), so unlike 2.x it needs no java.library.path; our own tmpdir keeps that
+    // copy inside `dir`, which stop() and the exit hook remove.
+    `-Djava.io.tmpdir=${dir}`,
     '-Xms64m', '-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Xss512k', '-Djava.awt.headless=true',
-    '-cp', join(libs, '*'), mainClass,
+    '-cp', join(libs, '*'), 'software.amazon.dynamodb.services.local.main.ServerRunner',
     // -sharedDb: one database whatever the access key and region, so every client sees the same tables.
     // -disableTelemetry: it would otherwise call AWS Pinpoint on start. There is no bind-address
     // option (Jetty listens on every interface); the port is random and the data in memory.
@@ -98,7 +94,9 @@ export async function startDynamoDbLocal(opts: { version?: string; port?: number
   closeSync(fd);
   child.unref();
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const alive = () => child.exitCode === null && child.signalCode === null;
+  let spawnError: Error | undefined; // no java on PATH: reported by waitReady, not as an uncaught 'error'
+  child.once('error', (err) => (spawnError = err));
+  const alive = () => !spawnError && child.exitCode === null && child.signalCode === null;
   const cleanup = () => {
     if (alive()) child.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
@@ -118,7 +116,7 @@ export async function startDynamoDbLocal(opts: { version?: string; port?: number
 
   const endpoint = `http://127.0.0.1:${port}`;
   try {
-    await waitReady(endpoint, alive, logFile);
+    await waitReady(endpoint, () => spawnError?.message ?? (alive() ? undefined : 'exited'), logFile);
   } catch (err) {
     await stop();
     throw err;
@@ -126,7 +124,7 @@ export async function startDynamoDbLocal(opts: { version?: string; port?: number
   return { endpoint, pid: child.pid ?? -1, stop };
 }
 
-async function waitReady(endpoint: string, alive: () => boolean, logFile: string): Promise<void> {
+async function waitReady(endpoint: string, down: () => string | undefined, logFile: string): Promise<void> {
   const client = new DynamoDBClient({
     endpoint, region: 'us-east-1', maxAttempts: 1,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
@@ -134,7 +132,8 @@ async function waitReady(endpoint: string, alive: () => boolean, logFile: string
   const deadline = Date.now() + 60_000;
   try {
     for (;;) {
-      if (!alive()) throw new Error(`DynamoDB Local exited during start-up:\n${tail(logFile)}`);
+      const why = down();
+      if (why) throw new Error(`DynamoDB Local failed to start (${why}):\n${tail(logFile)}`);
       try {
         await client.send(new ListTablesCommand({}), { abortSignal: AbortSignal.timeout(2_000) });
         return;
@@ -166,7 +165,10 @@ if (import.meta.main) {
     const db = await startDynamoDbLocal();
     console.log(`DynamoDB Local ${DYNAMODB_LOCAL_VERSION} on ${db.endpoint} (pid ${db.pid}) in ${Date.now() - t0} ms`);
     console.log(`AWS_ENDPOINT_URL=${db.endpoint}`);
-    process.once('SIGINT', () => void db.stop().then(() => process.exit(0)));
+    const keepAlive = setInterval(() => {}, 1 << 30); // the server is unref'd: hold the process open
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(sig, () => void db.stop().then(() => clearInterval(keepAlive)));
+    }
   } else {
     console.error('usage: node scripts/services/dynamodb-local.ts fetch|start');
     process.exit(2);

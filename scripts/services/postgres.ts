@@ -38,7 +38,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startPostgres(opts: { major?: PgMajor; port?: number; log?: (line: string) => void } = {}): Promise<PostgresService> {
+export async function startPostgres(opts: { major?: PgMajor; port?: number; log?: (line: string) => void; flags?: string[] } = {}): Promise<PostgresService> {
   const major = opts.major ?? 17;
   const port = opts.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), `tributary-pg${major}-`));
@@ -60,11 +60,13 @@ export async function startPostgres(opts: { major?: PgMajor; port?: number; log?
       '-c', 'max_replication_slots=40',
       '-c', 'max_wal_senders=40',
       '-c', 'max_connections=200',
+      '-c', 'max_prepared_transactions=10', // prechecks test a pending prepared transaction
       '-c', 'listen_addresses=127.0.0.1',
       '-c', `unix_socket_directories=${dir}`,
       // throwaway test data: durability of the server itself is not under test
       '-c', 'fsync=off',
       '-c', 'full_page_writes=off',
+      ...(opts.flags ?? []), // later -c settings win: lets a test start a deliberately misconfigured server
     ],
   });
   await server.initialise();

@@ -2,11 +2,12 @@ import pg from 'pg';
 import { ensurePublication, ensureSlot, type TableName } from '../../shared/source/replication-objects.ts';
 import { TributaryError } from '../../shared/errors/tributary-error.ts';
 import type { Lsn } from '../../shared/lsn.ts';
+import { columnTypeOids, loadTypeCatalog, type TypeCatalog } from './type-catalog.ts';
 
 // Everything the worker needs from a normal (non-replication) connection
 // before streaming: settings that must hold, the publication and slot, and
-// each table's primary key.
-export type SourceSetup = { slotLsn: Lsn; slotCreated: boolean; primaryKeys: Map<string, string[]>; serverVersion: number };
+// each table's primary key and the catalog of its columns' non-built-in types.
+export type SourceSetup = { slotLsn: Lsn; slotCreated: boolean; primaryKeys: Map<string, string[]>; typeCatalog: TypeCatalog; serverVersion: number };
 
 export async function setUpSource(config: pg.ClientConfig, names: { slot: string; publication: string }, tables: TableName[]): Promise<SourceSetup> {
   const client = new pg.Client(config);
@@ -17,7 +18,8 @@ export async function setUpSource(config: pg.ClientConfig, names: { slot: string
     if (wal_level !== 'logical') throw new TributaryError('WalLevelNotLogical', `the source has wal_level = ${wal_level}; logical replication needs wal_level = logical`);
     await ensurePublication(client, names.publication, tables);
     const slot = await ensureSlot(client, names.slot);
-    return { slotLsn: slot.lsn, slotCreated: slot.created, primaryKeys: await primaryKeys(client, tables), serverVersion: version };
+    const typeCatalog = await loadTypeCatalog(client, await columnTypeOids(client, tables));
+    return { slotLsn: slot.lsn, slotCreated: slot.created, primaryKeys: await primaryKeys(client, tables), typeCatalog, serverVersion: version };
   } finally {
     await client.end().catch(() => undefined);
   }

@@ -1,6 +1,8 @@
 import type { PgoutputMessage, RelationMessage, TupleData } from '../replication/decoder/messages.ts';
 import { UNCHANGED_TOAST } from '../replication/decoder/pgoutput-decoder.ts';
-import { valueDecoderFor } from '../replication/decoder/value-decoder.ts';
+import { createValueDecoders } from '../replication/decoder/value-decoder.ts';
+import type { TypeCatalog } from '../replication/type-catalog.ts';
+import type { Logger } from '../../shared/logger.ts';
 import type { ChangeEvent, Row } from '../change-event.ts';
 import type { Lsn } from '../../shared/lsn.ts';
 import { TributaryError } from '../../shared/errors/tributary-error.ts';
@@ -31,7 +33,19 @@ export type ChangeBuilder = {
 
 const NONE: BuildResult = { events: [] };
 
-export function createChangeBuilder(selected: SelectedTable[]): ChangeBuilder {
+export type ChangeBuilderOptions = {
+  /** Non-built-in column types, loaded at setup (source-setup.ts); without it only built-in types are structured. */
+  typeCatalog?: TypeCatalog;
+  log?: Pick<Logger, 'warn'>;
+};
+
+export function createChangeBuilder(selected: SelectedTable[], opts: ChangeBuilderOptions = {}): ChangeBuilder {
+  // A type unknown to the catalog (created after it was loaded) is emitted as
+  // its text rather than reloaded mid-stream: handle() is synchronous, and
+  // one column must not change shape between rows of one run.
+  const decoders = createValueDecoders(opts.typeCatalog, {
+    onUnknownType: (type) => opts.log?.warn('column type not in the type catalog: its values are emitted as PostgreSQL text until the worker restarts', { type }),
+  });
   const bySchemaTable = new Map(selected.map((t) => [`${t.schema}.${t.table}`, t]));
   const relations = new Map<number, Relation | null>(); // null: a relation we do not stream
   let tx: { xid: number; commitTimeMs: number; commitLsn: Lsn; index: number } | undefined;
@@ -49,7 +63,7 @@ export function createChangeBuilder(selected: SelectedTable[]): ChangeBuilder {
       schema: m.namespace,
       table: m.name,
       columns,
-      decoders: m.columns.map((c) => valueDecoderFor(c.typeOid)),
+      decoders: m.columns.map((c) => decoders.decoderFor(c.typeOid)),
       keyIndexes,
       operations: new Set(sel.operations),
     });
@@ -136,6 +150,8 @@ export function createChangeBuilder(selected: SelectedTable[]): ChangeBuilder {
           return { events };
         }
         case 'type':
+          decoders.noteType(m);
+          return NONE;
         case 'origin':
         case 'message':
           return NONE; // DDL capture and heartbeats arrive as messages in a later phase

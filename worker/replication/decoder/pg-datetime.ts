@@ -14,6 +14,17 @@ function notIso(kind: string, text: string): Error {
   return new Error(`cannot parse ${kind} ${JSON.stringify(text)}: the replication session must use DateStyle=ISO`);
 }
 
+const DATE = /^(\d{4,})-(\d\d)-(\d\d)( BC)?$/;
+
+/** date → 'YYYY-MM-DD', years BC and past 9999 in ISO 8601's expanded form like timestamps. */
+export function dateToIso(text: string): string {
+  if (text.length === 10 && text.charCodeAt(4) === 0x2d) return text; // 4-digit year AD: already ISO
+  if (text === 'infinity' || text === '-infinity') return text;
+  const m = DATE.exec(text);
+  if (!m) throw notIso('date', text);
+  return `${isoYear(m[4] ? 1 - Number(m[1]) : Number(m[1]))}-${m[2]}-${m[3]}`;
+}
+
 /** timestamp without time zone → 'YYYY-MM-DDTHH:MM:SS[.ffffff]' (no zone). */
 export function timestampToIso(text: string): string {
   if (text === 'infinity' || text === '-infinity') return text;

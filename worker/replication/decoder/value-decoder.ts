@@ -1,167 +1,133 @@
-// PostgreSQL text output of built-in types → JSON-ready values, without loss,
-// following Debezium's JSON conventions where they are lossless.
+// PostgreSQL text output → JSON-ready values, without loss, following
+// Debezium's JSON conventions where they are lossless. The full mapping, with
+// examples, is the "Values" table in README.md.
 //
 // Preconditions on the replication session (pgoutput formats values with the
-// walsender's settings; PostgreSQL's own subscriber sets the first three the
-// same way): DateStyle=ISO, extra_float_digits=3 (shortest exact floats; the
-// default since PG 12), IntervalStyle of your choice (interval stays a string),
+// walsender's settings; wal-stream.ts pins them): DateStyle=ISO,
+// IntervalStyle=postgres, extra_float_digits=3 (shortest exact floats),
 // bytea_output hex or escape (both handled), TimeZone anything (timestamptz
 // offsets are parsed and normalised to UTC).
 //
-// Representation choices:
-// - int8 → JSON.rawJSON(text): a value that JSON.stringify writes as the exact
-//   64-bit number (Node 24); JS arithmetic on it is not possible.
-// - float4/float8 → number; 'NaN', 'Infinity', '-Infinity' stay strings.
-// - numeric → the exact decimal string (like Debezium decimal.handling.mode=string).
-// - bytea → base64, as Debezium's JsonConverter writes BYTES.
-// - json/jsonb → the JSON text as a string (Debezium io.debezium.data.Json).
-// - timestamp → 'YYYY-MM-DDTHH:MM:SS.ffffff'; timestamptz → same in UTC + 'Z';
-//   timetz → UTC 'HH:MM:SS.ffffff' + 'Z' (Debezium ZonedTime); time and date
-//   as PostgreSQL writes them; 'infinity'/'-infinity' kept.
-// - arrays → JS arrays (nested for more dimensions), elements by element type.
-// - everything else, including unknown OIDs → the text as is.
+// Built-in types have fixed OIDs (builtin-types.ts). Every other type is
+// resolved through the type catalog (../type-catalog.ts): a domain decodes as
+// its base type, an array by its element type, a composite field by field, a
+// range or multirange by its subtype, an enum as its label, an extension base
+// type by name (hstore → object; geometry, citext, … → their text). A type the
+// catalog does not know — created after the worker loaded it — is emitted as
+// its text, never dropped or guessed at, and reported once through
+// onUnknownType; the next worker start loads it.
+import { BUILTIN_RANGES, BUILTIN_TYPES } from './builtin-types.ts';
+import { identity, SCALAR, type ValueDecoder } from './scalar-decoders.ts';
 import { parsePgArray } from './pg-array.ts';
-import { timestampToIso, timestamptzToIso, timetzToIso } from './pg-datetime.ts';
+import { parseComposite } from './pg-composite.ts';
+import { parseMultirange, parseRange } from './pg-range.ts';
+import { parseHstore } from './pg-hstore.ts';
+import type { CatalogType, TypeCatalog } from '../type-catalog.ts';
 
-export type ValueDecoder = (text: string) => unknown;
+export { BUILTIN_RANGES, BUILTIN_TYPES } from './builtin-types.ts';
+export { decodeBytea, decodeMoney, type ValueDecoder } from './scalar-decoders.ts';
 
-type Kind = 'bool' | 'int' | 'int8' | 'float' | 'numeric' | 'bytea' | 'json' | 'date' | 'time' | 'timetz' | 'timestamp' | 'timestamptz' | 'text';
-
-/**
- * Built-in types (pg_catalog.pg_type, PostgreSQL 17):
- * [type oid, type name, array type oid, kind, array delimiter if not ','].
- */
-export const BUILTIN_TYPES: ReadonlyArray<readonly [oid: number, name: string, arrayOid: number, kind: Kind, delim?: string]> = [
-  [16, 'bool', 1000, 'bool'],
-  [17, 'bytea', 1001, 'bytea'],
-  [18, 'char', 1002, 'text'],
-  [19, 'name', 1003, 'text'],
-  [20, 'int8', 1016, 'int8'],
-  [21, 'int2', 1005, 'int'],
-  [23, 'int4', 1007, 'int'],
-  [24, 'regproc', 1008, 'text'],
-  [25, 'text', 1009, 'text'],
-  [26, 'oid', 1028, 'int'],
-  [27, 'tid', 1010, 'text'],
-  [28, 'xid', 1011, 'text'],
-  [29, 'cid', 1012, 'text'],
-  [114, 'json', 199, 'json'],
-  [142, 'xml', 143, 'text'],
-  [600, 'point', 1017, 'text'],
-  [601, 'lseg', 1018, 'text'],
-  [602, 'path', 1019, 'text'],
-  [603, 'box', 1020, 'text', ';'],
-  [604, 'polygon', 1027, 'text'],
-  [628, 'line', 629, 'text'],
-  [650, 'cidr', 651, 'text'],
-  [700, 'float4', 1021, 'float'],
-  [701, 'float8', 1022, 'float'],
-  [718, 'circle', 719, 'text'],
-  [774, 'macaddr8', 775, 'text'],
-  [790, 'money', 791, 'text'],
-  [829, 'macaddr', 1040, 'text'],
-  [869, 'inet', 1041, 'text'],
-  [1033, 'aclitem', 1034, 'text'],
-  [1042, 'bpchar', 1014, 'text'],
-  [1043, 'varchar', 1015, 'text'],
-  [1082, 'date', 1182, 'date'],
-  [1083, 'time', 1183, 'time'],
-  [1114, 'timestamp', 1115, 'timestamp'],
-  [1184, 'timestamptz', 1185, 'timestamptz'],
-  [1186, 'interval', 1187, 'text'],
-  [1266, 'timetz', 1270, 'timetz'],
-  [1560, 'bit', 1561, 'text'],
-  [1562, 'varbit', 1563, 'text'],
-  [1700, 'numeric', 1231, 'numeric'],
-  [1790, 'refcursor', 2201, 'text'],
-  [2202, 'regprocedure', 2207, 'text'],
-  [2203, 'regoper', 2208, 'text'],
-  [2204, 'regoperator', 2209, 'text'],
-  [2205, 'regclass', 2210, 'text'],
-  [2206, 'regtype', 2211, 'text'],
-  [2950, 'uuid', 2951, 'text'],
-  [2970, 'txid_snapshot', 2949, 'text'],
-  [3220, 'pg_lsn', 3221, 'text'],
-  [3614, 'tsvector', 3643, 'text'],
-  [3615, 'tsquery', 3645, 'text'],
-  [3734, 'regconfig', 3735, 'text'],
-  [3769, 'regdictionary', 3770, 'text'],
-  [3802, 'jsonb', 3807, 'json'],
-  [4072, 'jsonpath', 4073, 'text'],
-  [4089, 'regnamespace', 4090, 'text'],
-  [4096, 'regrole', 4097, 'text'],
-  [4191, 'regcollation', 4192, 'text'],
-  [5038, 'pg_snapshot', 5039, 'text'],
-  [5069, 'xid8', 271, 'text'],
-];
-
-// JSON.rawJSON is in Node 24 (V8 11.4+) but not yet in TypeScript's lib.
-const rawJSON = (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON;
-
-const identity: ValueDecoder = (text) => text;
-
-function decodeBool(text: string): boolean {
-  if (text === 't') return true;
-  if (text === 'f') return false;
-  throw new Error(`not a boolean: ${JSON.stringify(text)}`);
-}
-
-function decodeFloat(text: string): number | string {
-  // Text output of NaN/±Infinity; JSON has no such numbers.
-  if (text === 'NaN' || text === 'Infinity' || text === '-Infinity') return text;
-  return Number(text);
-}
-
-/** bytea → base64. Hex output is '\x' + 2 hex digits a byte; escape output uses \\ and \ooo. */
-export function decodeBytea(text: string): string {
-  if (text.startsWith('\\x')) return Buffer.from(text.slice(2), 'hex').toString('base64');
-  const out = Buffer.allocUnsafe(text.length);
-  let n = 0;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    if (ch !== 0x5c /* \ */) {
-      out[n++] = ch; // printable ASCII stands for itself
-    } else if (text.charCodeAt(i + 1) === 0x5c) {
-      out[n++] = 0x5c;
-      i += 1;
-    } else {
-      out[n++] = parseInt(text.slice(i + 1, i + 4), 8);
-      i += 3;
-    }
-  }
-  return out.subarray(0, n).toString('base64');
-}
-
-const SCALAR: Record<Kind, ValueDecoder> = {
-  bool: decodeBool,
-  int: Number,
-  int8: rawJSON,
-  float: decodeFloat,
-  numeric: identity,
-  bytea: decodeBytea,
-  json: identity,
-  date: identity,
-  time: identity,
-  timetz: timetzToIso,
-  timestamp: timestampToIso,
-  timestamptz: timestamptzToIso,
-  text: identity,
-};
-
-const DECODERS = new Map<number, ValueDecoder>();
+const BUILTIN = new Map<number, ValueDecoder>();
+const BUILTIN_DELIM = new Map<number, string>();
 for (const [oid, , arrayOid, kind, delim] of BUILTIN_TYPES) {
   const elem = SCALAR[kind];
-  DECODERS.set(oid, elem);
-  DECODERS.set(arrayOid, (text) => parsePgArray(text, elem, delim));
+  BUILTIN.set(oid, elem);
+  BUILTIN.set(arrayOid, (text) => parsePgArray(text, elem, delim));
+  if (delim) BUILTIN_DELIM.set(oid, delim);
+}
+for (const [oid, arrayOid, subtype, multirangeOid, multirangeArrayOid] of BUILTIN_RANGES) {
+  const bound = BUILTIN.get(subtype)!;
+  const range: ValueDecoder = (text) => parseRange(text, bound);
+  const multirange: ValueDecoder = (text) => parseMultirange(text, bound);
+  BUILTIN.set(oid, range);
+  BUILTIN.set(arrayOid, (text) => parsePgArray(text, range));
+  BUILTIN.set(multirangeOid, multirange);
+  BUILTIN.set(multirangeArrayOid, (text) => parsePgArray(text, multirange));
 }
 
-/**
- * The decoder for a column of the given type; look it up once per column (when
- * the Relation message arrives) and call it per value. Unknown OIDs decode to
- * the text itself.
- */
+/** Extension base types whose text output has structure worth keeping; any other base type is its text. */
+const BY_NAME: Record<string, ValueDecoder> = {
+  hstore: parseHstore,
+  // PostGIS geometry/geography already print as hex EWKB: kept as that string.
+};
+
+export function isBuiltinType(oid: number): boolean {
+  return BUILTIN.has(oid);
+}
+
+export type UnknownType = { oid: number; namespace?: string; name?: string };
+
+export type ValueDecoders = {
+  /** The decoder for a column's type; look it up once per column (at the Relation message), call it per value. */
+  decoderFor(typeOid: number): ValueDecoder;
+  /** pgoutput's Type message, sent before a Relation that uses a non-built-in type: names the type for reports and by-name decoding. */
+  noteType(type: { typeOid: number; namespace: string; name: string }): void;
+};
+
+export function createValueDecoders(catalog: TypeCatalog = new Map(), opts: { onUnknownType?(type: UnknownType): void } = {}): ValueDecoders {
+  const resolved = new Map<number, ValueDecoder>(BUILTIN);
+  const named = new Map<number, { namespace: string; name: string }>();
+  const reported = new Set<number>();
+
+  const delimOf = (oid: number): string => BUILTIN_DELIM.get(oid) ?? catalog.get(oid)?.delim ?? ',';
+
+  const build = (t: CatalogType, depth: number): ValueDecoder => {
+    switch (t.kind) {
+      case 'enum': return identity;
+      case 'base': return BY_NAME[t.name] ?? identity;
+      case 'domain': return resolve(t.base, depth);
+      case 'array': {
+        const elem = resolve(t.element, depth);
+        const delim = delimOf(t.element);
+        return (text) => parsePgArray(text, elem, delim);
+      }
+      case 'composite': {
+        const fields = t.fields.map((f) => ({ name: f.name, decode: resolve(f.type, depth) }));
+        return (text) => parseComposite(text, fields);
+      }
+      case 'range': {
+        const bound = resolve(t.subtype, depth);
+        return (text) => parseRange(text, bound);
+      }
+      case 'multirange': {
+        const range = catalog.get(t.range);
+        const bound = range?.kind === 'range' ? resolve(range.subtype, depth) : unknown(t.range);
+        return (text) => parseMultirange(text, bound);
+      }
+    }
+  };
+
+  const unknown = (oid: number): ValueDecoder => {
+    const name = named.get(oid);
+    const byName = name && BY_NAME[name.name];
+    if (byName) return byName;
+    if (!reported.has(oid)) {
+      reported.add(oid);
+      opts.onUnknownType?.({ oid, ...name });
+    }
+    return identity;
+  };
+
+  function resolve(oid: number, depth: number): ValueDecoder {
+    const known = resolved.get(oid);
+    if (known) return known;
+    const t = catalog.get(oid);
+    // PostgreSQL forbids a type that contains itself; the bound only guards against a corrupt catalog.
+    if (!t || depth > 32) return unknown(oid);
+    const decoder = build(t, depth + 1);
+    resolved.set(oid, decoder);
+    return decoder;
+  }
+
+  return {
+    decoderFor: (oid) => resolve(oid, 0),
+    noteType: (type) => void named.set(type.typeOid, { namespace: type.namespace, name: type.name }),
+  };
+}
+
+/** The decoder for a built-in type; other OIDs decode to the text itself. */
 export function valueDecoderFor(typeOid: number): ValueDecoder {
-  return DECODERS.get(typeOid) ?? identity;
+  return BUILTIN.get(typeOid) ?? identity;
 }
 
 /** One-off form of valueDecoderFor(typeOid)(text). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_TYPES, decodeValue, valueDecoderFor } from '../../../../../worker/replication/decoder/value-decoder.ts';
+import { BUILTIN_RANGES, BUILTIN_TYPES, decodeValue, valueDecoderFor } from '../../../../../worker/replication/decoder/value-decoder.ts';
 import { civilFromDays, daysFromCivil } from '../../../../../worker/replication/decoder/pg-datetime.ts';
 
 const OID = {
@@ -41,6 +41,7 @@ describe('value decoder: scalars', () => {
     expect(decodeValue(OID.float4, 'NaN')).toBe('NaN');
     expect(decodeValue(OID.float8, 'Infinity')).toBe('Infinity');
     expect(decodeValue(OID.float8, '-Infinity')).toBe('-Infinity');
+    expect(json([decodeValue(OID.float8, '-0'), decodeValue(OID.float4, '0')])).toBe('[-0,0]'); // the sign of zero survives
   });
 
   it('numeric → exact decimal string', () => {
@@ -50,12 +51,20 @@ describe('value decoder: scalars', () => {
     for (const special of ['NaN', 'Infinity', '-Infinity']) expect(decodeValue(OID.numeric, special)).toBe(special);
   });
 
-  it('money, text-like and unknown types → the text as is', () => {
-    expect(decodeValue(OID.money, '-$1,234.56')).toBe('-$1,234.56');
+  it('money → exact decimal string from the C-locale text; other locales\' text as is', () => {
+    expect(decodeValue(OID.money, '-$1,234.56')).toBe('-1234.56');
+    expect(decodeValue(OID.money, '$92,233,720,368,547,758.07')).toBe('92233720368547758.07');
+    expect(decodeValue(OID.money, '-$92,233,720,368,547,758.08')).toBe('-92233720368547758.08');
+    expect(decodeValue(OID.money, '$0.00')).toBe('0.00');
+    expect(decodeValue(OID.money, '1.234,56 €')).toBe('1.234,56 €'); // de_DE: ',' is the decimal point, not guessed at
+    expect(decodeValue(OID.money, '$1.234,56')).toBe('$1.234,56');
+  });
+
+  it('text-like and unknown types → the text as is', () => {
     for (const [oid, text] of [
       [OID.text, 'héllo 世界'], [OID.varchar, ''], [OID.bpchar, 'ab  '], [OID.name, 'pg_class'], [OID.char, 'x'],
       [OID.uuid, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'], [OID.xml, '<a>1</a>'], [OID.inet, '192.168.0.1/24'],
-      [OID.varbit, '10101'], [OID.interval, '1 year 2 mons 3 days 04:05:06.789'], [OID.interval, 'P1Y2M3DT4H5M6.789S'],
+      [OID.varbit, '10101'], [22, '1 2 3'], [30, '16384 25'],
       [999999, 'whatever'],
     ] as const) {
       expect(decodeValue(oid, text)).toBe(text);
@@ -76,8 +85,18 @@ describe('value decoder: scalars', () => {
 });
 
 describe('value decoder: dates and times', () => {
-  it('date → as is', () => {
-    for (const d of ['2024-02-29', 'infinity', '-infinity', '0044-03-15 BC']) expect(decodeValue(OID.date, d)).toBe(d);
+  it('date → ISO, years BC and past 9999 in the expanded form', () => {
+    for (const d of ['2024-02-29', 'infinity', '-infinity', '0001-01-01']) expect(decodeValue(OID.date, d)).toBe(d);
+    expect(decodeValue(OID.date, '0044-03-15 BC')).toBe('-000043-03-15');
+    expect(decodeValue(OID.date, '0001-12-31 BC')).toBe('0000-12-31');
+    expect(decodeValue(OID.date, '4714-11-24 BC')).toBe('-004713-11-24');
+    expect(decodeValue(OID.date, '5874897-12-31')).toBe('+5874897-12-31');
+    expect(() => decodeValue(OID.date, '02/29/2024')).toThrow(/DateStyle=ISO/);
+  });
+
+  it('interval → ISO 8601 duration', () => {
+    expect(decodeValue(OID.interval, '1 year 2 mons 3 days 04:05:06.789')).toBe('P1Y2M3DT4H5M6.789S');
+    expect(decodeValue(OID.interval, 'P1Y')).toBe('P1Y');
   });
 
   it('timestamp → ISO without zone, microseconds kept', () => {
@@ -161,6 +180,20 @@ describe('value decoder: arrays', () => {
     expect(decodeValue(OID.boxArr, '{(1,1),(0,0);(3,3),(2,2)}')).toEqual(['(1,1),(0,0)', '(3,3),(2,2)']);
   });
 
+  it('built-in ranges, multiranges and their arrays, bounds by the subtype', () => {
+    const r = (lower: unknown, upper: unknown, lowerInclusive: boolean, upperInclusive: boolean) => ({ lower, upper, lowerInclusive, upperInclusive, empty: false });
+    expect(decodeValue(3904, '[1,10)')).toEqual(r(1, 10, true, false));
+    expect(json(decodeValue(3926, '[-9223372036854775808,9223372036854775807)'))).toContain('"lower":-9223372036854775808,"upper":9223372036854775807');
+    expect(decodeValue(3906, '(,2.50]')).toEqual(r(null, '2.50', false, true));
+    expect(decodeValue(3910, '["2024-01-01 02:00:00.5+00",infinity)')).toEqual(r('2024-01-01T02:00:00.5Z', 'infinity', true, false));
+    expect(decodeValue(3912, '["0044-03-15 BC",)')).toEqual(r('-000043-03-15', null, true, false));
+    expect(decodeValue(3904, 'empty')).toEqual({ lower: null, upper: null, lowerInclusive: false, upperInclusive: false, empty: true });
+    expect(decodeValue(4451, '{[1,3),[5,7)}')).toEqual([r(1, 3, true, false), r(5, 7, true, false)]);
+    expect(decodeValue(4451, '{}')).toEqual([]);
+    expect(decodeValue(3905, '{"[1,2)",empty,NULL}')).toEqual([r(1, 2, true, false), { lower: null, upper: null, lowerInclusive: false, upperInclusive: false, empty: true }, null]);
+    expect(decodeValue(6150, '{"{[1,2)}","{}"}')).toEqual([[r(1, 2, true, false)], []]);
+  });
+
   it('refuses malformed literals', () => {
     expect(() => decodeValue(OID.int4Arr, '1,2')).toThrow(/malformed array literal at position 0/);
     expect(() => decodeValue(OID.int4Arr, '{1,2')).toThrow(/malformed array literal/);
@@ -172,7 +205,7 @@ describe('value decoder: arrays', () => {
 
 describe('value decoder: the OID table', () => {
   it('has unique OIDs and gives one cached decoder per type', () => {
-    const oids = BUILTIN_TYPES.flatMap(([oid, , arrayOid]) => [oid, arrayOid]);
+    const oids = [...BUILTIN_TYPES.flatMap(([oid, , arrayOid]) => [oid, arrayOid]), ...BUILTIN_RANGES.flatMap(([oid, arrayOid, , mr, mrArray]) => [oid, arrayOid, mr, mrArray])];
     expect(new Set(oids).size).toBe(oids.length);
     expect(valueDecoderFor(OID.int4Arr)).toBe(valueDecoderFor(OID.int4Arr));
     expect(valueDecoderFor(123456)('x')).toBe('x');

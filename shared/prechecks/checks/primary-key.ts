@@ -1,0 +1,33 @@
+import { error, pass, type Finding, type Precheck } from '../precheck.ts';
+import { listSome, qualified } from '../fix-sql.ts';
+import { quoteIdent } from '../../source/pg-config.ts';
+import { existing, selectedTables, type TableInfo } from '../selected-tables.ts';
+
+// Seed 000: only tables with a primary key can be synchronized; the key is
+// the Kafka record key and the partitioning input. (A PostgreSQL destination
+// will also accept a UNIQUE constraint, seed 004.) Where a unique index over
+// NOT NULL columns exists, the fix promotes it without a table rewrite.
+export function assessPrimaryKeys(tables: TableInfo[]): Finding {
+  const candidates = existing(tables).filter((t) => t.relation.kind === 'r' || t.relation.kind === 'p');
+  const missing = candidates.filter((t) => !t.relation.indexes.some((i) => i.primary));
+  if (!missing.length) return pass(`all ${candidates.length} selected table(s) have a primary key`);
+  const fixes = missing.map((t) => {
+    const notNull = new Set(t.relation.columns.filter((c) => c.notNull).map((c) => c.name));
+    const usable = t.relation.indexes.find((i) => i.unique && i.valid && i.plain && i.columns.length > 0 && i.columns.every((c) => notNull.has(c)));
+    const table = qualified(t.schema, t.table);
+    return usable
+      ? `ALTER TABLE ${table} ADD PRIMARY KEY USING INDEX ${quoteIdent(usable.name)};`
+      : `ALTER TABLE ${table} ADD PRIMARY KEY (<key columns>);`;
+  });
+  return error(`${missing.length} of ${candidates.length} table(s) have no primary key: ${listSome(missing.map((t) => qualified(t.schema, t.table)))}`, fixes.join('\n'));
+}
+
+export const primaryKey: Precheck = {
+  id: 'primary-key',
+  title: 'Each selected table has a primary key',
+  requires: ['source-authentication'],
+  appliesTo: () => true,
+  async run(ctx) {
+    return assessPrimaryKeys(await selectedTables(ctx));
+  },
+};
