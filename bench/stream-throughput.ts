@@ -24,7 +24,7 @@ const kafka = await startKafka({ version: KAFKA_VERSIONS.current });
 const dataDir = mkdtempSync(join(tmpdir(), 'tributary-bench-'));
 const tributary = await startLocalTributary({ dataDir, log: createLogger({}, () => {}) });
 const call = async (method: string, path: string, body?: unknown) =>
-  (await (await fetch(`${tributary.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined })).json()) as any;
+  (await (await fetch(`${tributary.url}${path}`, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${tributary.apiKey}` }, body: body ? JSON.stringify(body) : undefined })).json()) as any;
 const waitFor = async (what: string, probe: () => Promise<boolean>, ms = 600_000) => {
   const end = Date.now() + ms;
   while (Date.now() < end) {

@@ -25,7 +25,8 @@ const quietLog = createLogger({ component: 'api' }, () => {});
 
 if (values.only) {
   const t = await startLocalTributary({ dataDir, port: Number(values.port) });
-  step(`Tributary API on ${t.url} (data in ${dataDir}); POST /jobs to create a job. Ctrl-C stops.`);
+  step(`Tributary API on ${t.url} (data in ${dataDir}); API key: ${t.apiKey} (also in ${dataDir}/api-key). Ctrl-C stops.`);
+  step(`try: curl -H 'authorization: Bearer ${t.apiKey}' ${t.url}/jobs`);
   const stop = async () => (await t.close(), process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
@@ -36,7 +37,7 @@ if (values.only) {
   step(`starting a throwaway Kafka ${KAFKA_VERSIONS.current} (KRaft, jars from Maven Central; the first run downloads them)`);
   const kafka = await startKafka({ version: KAFKA_VERSIONS.current });
   const tributary = await startLocalTributary({ dataDir: `${dataDir}-${Date.now()}`, port: Number(values.port), log: quietLog });
-  step(`Tributary API on ${tributary.url}`);
+  step(`Tributary API on ${tributary.url} (API key ${tributary.apiKey})`);
 
   const shutdown = async () => {
     step('stopping');
@@ -60,7 +61,7 @@ if (values.only) {
     objects: { tables: [{ schema: 'public', table: 'orders' }] },
   };
   const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${tributary.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+    const res = await fetch(`${tributary.url}${path}`, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${tributary.apiKey}` }, body: body ? JSON.stringify(body) : undefined });
     return (await res.json()) as Record<string, any>;
   };
   step('POST /jobs (source: shop.public.orders, destination: Kafka)');

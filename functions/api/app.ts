@@ -9,6 +9,8 @@ import { jobActionRoutes } from './routes/job-actions.ts';
 import type { ReleasedObjects } from '../steps/release-source.ts';
 import { problem } from './http-errors.ts';
 import { openApiDocument } from './openapi.ts';
+import { authenticate } from './authenticate.ts';
+import type { ApiKeyStore } from '../../shared/auth/api-keys.ts';
 
 export type AppDeps = {
   store: JobStore;
@@ -16,6 +18,7 @@ export type AppDeps = {
   launcher: Launcher;
   releaseSource(job: JobRecord, password: string): Promise<ReleasedObjects>;
   log: Logger;
+  apiKeys: ApiKeyStore;
 };
 
 // The one Hono app, the same on Lambda and locally; only `deps` differ.
@@ -24,6 +27,8 @@ export function createApp(deps: AppDeps) {
   app.get('/health', (c) => c.json({ ok: true }));
   const openapi = openApiDocument();
   app.get('/openapi.json', (c) => c.json(openapi));
+  app.use('/jobs', authenticate(deps.apiKeys));
+  app.use('/jobs/*', authenticate(deps.apiKeys));
   app.route('/jobs', jobRoutes(deps));
   app.route('/jobs', jobActionRoutes(deps));
   app.onError((err, c) => {

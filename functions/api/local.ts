@@ -8,10 +8,12 @@ import { createChildProcessLauncher } from '../launcher/child-process-launcher.t
 import { releaseSource } from '../steps/release-source.ts';
 import { createLogger, type Logger } from '../../shared/logger.ts';
 import { resumeJobs } from '../launcher/resume-jobs.ts';
+import { createSqliteApiKeyStore } from '../../shared/auth/sqlite-api-key-store.ts';
+import { localApiKey } from './local-api-key.ts';
 
 // The local mode: the same Hono app on a local port, SQLite for storage, an
 // encrypted file for secrets, workers as child processes. No AWS account.
-export type LocalTributary = { url: string; port: number; launcher: ReturnType<typeof createChildProcessLauncher>; close(): Promise<void> };
+export type LocalTributary = { url: string; port: number; apiKey: string; launcher: ReturnType<typeof createChildProcessLauncher>; close(): Promise<void> };
 
 export async function startLocalTributary(opts: { dataDir: string; port?: number; log?: Logger }): Promise<LocalTributary> {
   const log = opts.log ?? createLogger({ component: 'api' });
@@ -19,7 +21,9 @@ export async function startLocalTributary(opts: { dataDir: string; port?: number
   const secrets = createFileSecretStore(join(opts.dataDir, 'secrets'));
   const launcher = createChildProcessLauncher({ dataDir: opts.dataDir, store, log });
   await resumeJobs(store, launcher, log);
-  const app = createApp({ store, secrets, launcher, releaseSource, log });
+  const apiKeys = createSqliteApiKeyStore(join(opts.dataDir, 'tributary.db'));
+  const apiKey = await localApiKey(opts.dataDir, apiKeys);
+  const app = createApp({ store, secrets, launcher, releaseSource, log, apiKeys });
   const server: ServerType = await new Promise((ok) => {
     const s = serve({ fetch: app.fetch, port: opts.port ?? 0, hostname: '127.0.0.1' }, () => ok(s));
   });
@@ -28,10 +32,12 @@ export async function startLocalTributary(opts: { dataDir: string; port?: number
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    apiKey,
     launcher,
     async close() {
       await launcher.stopAll();
       await new Promise((ok) => server.close(ok));
+      apiKeys.close();
       await store.close();
     },
   };
@@ -40,7 +46,7 @@ export async function startLocalTributary(opts: { dataDir: string; port?: number
 if (import.meta.main) {
   const { values } = parseArgs({ options: { port: { type: 'string', default: '8787' }, data: { type: 'string', default: '.data' } } });
   const tributary = await startLocalTributary({ dataDir: resolve(values.data!), port: Number(values.port) });
-  console.log(`Tributary API on ${tributary.url} (data in ${resolve(values.data!)})`);
+  console.log(`Tributary API on ${tributary.url} (data in ${resolve(values.data!)}); API key (tenant "local") in ${join(resolve(values.data!), 'api-key')}`);
   const shutdown = async () => {
     await tributary.close();
     process.exit(0);

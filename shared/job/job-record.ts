@@ -8,6 +8,8 @@ export type StoredSource = Omit<PostgresConnection, 'password'> & { passwordRef:
 
 export type JobRecord = Omit<JobSpec, 'source' | 'name'> & {
   id: string;
+  /** The tenant that owns the job: every API lookup is scoped to it. */
+  tenantId: string;
   name: string;
   source: StoredSource;
   status: JobStatus;

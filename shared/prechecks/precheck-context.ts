@@ -2,7 +2,7 @@ import pg from 'pg';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { JobRecord } from '../job/job-record.ts';
 import { pgConfig } from '../source/pg-config.ts';
-import type { PrecheckContext, PrecheckOptions } from './precheck.ts';
+import type { PrecheckContext, PrecheckOptions, SourceClient } from './precheck.ts';
 
 // Connections are opened lazily and shared, so an unreachable source costs one
 // connection attempt, not thirty. Every statement is bounded on the server
@@ -12,7 +12,7 @@ const SESSION_OPTIONS = '-c statement_timeout=10000 -c lock_timeout=2000 -c idle
 export function createPrecheckContext(job: JobRecord, password: string, options: PrecheckOptions): PrecheckContext & { close(): Promise<void> } {
   const config = pgConfig(job.source, password, { application_name: 'tributary-precheck', connectionTimeoutMillis: 5_000 });
   const opened: pg.Client[] = [];
-  let source: Promise<pg.Client> | undefined;
+  let source: Promise<SourceClient> | undefined;
   let kafka: Kafka | undefined;
   let admin: Promise<Admin> | undefined;
   const memos = new Map<string, Promise<unknown>>();
@@ -43,7 +43,7 @@ export function createPrecheckContext(job: JobRecord, password: string, options:
   return {
     job,
     options,
-    source: () => (source ??= connect({ options: SESSION_OPTIONS })),
+    source: () => (source ??= connect({ options: SESSION_OPTIONS }).then(serialized)),
     openReplication: () => connect({ replication: 'database' } as Partial<pg.ClientConfig>),
     kafka: kafkaClient,
     kafkaAdmin: () =>
@@ -60,6 +60,17 @@ export function createPrecheckContext(job: JobRecord, password: string, options:
     async close() {
       const a = admin;
       await Promise.allSettled([...opened.map((c) => c.end()), a?.then((x) => x.disconnect())]);
+    },
+  };
+}
+
+function serialized(client: pg.Client): SourceClient {
+  let tail: Promise<unknown> = Promise.resolve();
+  return {
+    query(text, values) {
+      const run = tail.then(() => client.query(text, values));
+      tail = run.catch(() => undefined);
+      return run;
     },
   };
 }

@@ -29,11 +29,20 @@ export type PrecheckOptions = {
   walSampleMs: number;
 };
 
+/**
+ * The shared source connection. Concurrent checks' queries run one after
+ * another (node-postgres' own queueing is deprecated), each bounded by the
+ * session's statement_timeout.
+ */
+export type SourceClient = {
+  query<R extends pg.QueryResultRow = any>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+};
+
 export type PrecheckContext = {
   job: JobRecord;
   options: PrecheckOptions;
   /** The shared source connection, opened on first use; its errors are the raw pg errors. */
-  source(): Promise<pg.Client>;
+  source(): Promise<SourceClient>;
   /** Opens a new logical replication connection (`replication: 'database'`); the caller ends it. */
   openReplication(): Promise<pg.Client>;
   /** The destination's Kafka client (no connection is made until used). */

@@ -8,7 +8,7 @@ import type { PrecheckContext } from './precheck.ts';
 /** toastable: storage x (extended) or e (external), so values can move out of line; m (main) does so only as a last resort. */
 export type ColumnInfo = { name: string; type: string; notNull: boolean; toastable: boolean };
 /** plain: no expressions, no predicate, default sort order, so ADD PRIMARY KEY USING INDEX accepts it. */
-export type IndexInfo = { name: string; columns: string[]; primary: boolean; unique: boolean; replicaIdentity: boolean; valid: boolean; plain: boolean };
+export type IndexInfo = { name: string; columns: string[]; primary: boolean; unique: boolean; replicaIdentity: boolean; valid: boolean; plain: boolean; ownedByConstraint: boolean };
 
 export type TableInfo = {
   schema: string;
@@ -66,6 +66,7 @@ export function selectedTables(ctx: PrecheckContext): Promise<TableInfo[]> {
       client.query(
         `SELECT i.indrelid::int8 AS oid, ic.relname AS name, i.indisprimary AS primary, i.indisunique AS unique,
                 i.indisreplident AS replica_identity, i.indisvalid AS valid,
+                EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) AS constraint_index,
                 i.indpred IS NULL AND i.indexprs IS NULL AND i.indoption::text ~ '^[0 ]*$' AS plain,
                 array(SELECT a.attname::text
                         FROM unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
@@ -94,6 +95,7 @@ export function selectedTables(ctx: PrecheckContext): Promise<TableInfo[]> {
     const columnsOf = group(columns.rows, (r): ColumnInfo => ({ name: r.name, type: r.type, notNull: r.not_null, toastable: r.toastable }));
     const indexesOf = group(indexes.rows, (r): IndexInfo => ({
       name: r.name, columns: r.columns, primary: r.primary, unique: r.unique, replicaIdentity: r.replica_identity, valid: r.valid, plain: r.plain,
+      ownedByConstraint: r.constraint_index,
     }));
     const partitionsOf = group(partitions.rows, (r) => r.name as string);
     return rows.map((r): TableInfo => ({

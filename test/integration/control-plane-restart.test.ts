@@ -1,15 +1,14 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MATRIX, servicesFor, freshDatabase, api, jobBody } from '../support/e2e.ts';
+import { MATRIX, servicesFor, freshDatabase, api, jobBody, rememberApiKey, startTributary } from '../support/e2e.ts';
 import { readTopic } from '../support/kafka-reader.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { freePort } from '../../scripts/services/postgres.ts';
-import { startLocalTributary, type LocalTributary } from '../../functions/api/local.ts';
-import { createLogger } from '../../shared/logger.ts';
+import type { LocalTributary } from '../../functions/api/local.ts';
 
 const LOCAL_MAIN = fileURLToPath(new URL('../../functions/api/local.ts', import.meta.url));
 
@@ -32,6 +31,7 @@ describe('kill -9 of the local control plane', () => {
     const first = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', LOCAL_MAIN, '--port', String(port), '--data', dataDir], { stdio: 'ignore' });
     const url = `http://127.0.0.1:${port}`;
     await waitFor('first control plane', async () => (await fetch(`${url}/health`)).ok);
+    rememberApiKey(url, readFileSync(join(dataDir, 'api-key'), 'utf8').trim());
 
     const id = (await api(url, 'POST', '/jobs', jobBody({ port: postgres.port, database: db.name, brokers: kafka.brokers, tables: [{ table: 'items' }] }))).body.id;
     await api(url, 'POST', `/jobs/${id}/start`);
@@ -47,7 +47,7 @@ describe('kill -9 of the local control plane', () => {
     );
     await db.client.query(`INSERT INTO items SELECT g, 'while down' FROM generate_series(101, 200) g`);
 
-    second = await startLocalTributary({ dataDir, log: createLogger({}, () => {}) });
+    second = await startTributary({ dataDir }); // same data folder: same API key, same jobs
     await waitFor('job resumed', async () => (await api(second!.url, 'GET', `/jobs/${id}`)).body.status === 'streaming');
     await db.client.query(`INSERT INTO items SELECT g, 'after' FROM generate_series(201, 300) g`);
 

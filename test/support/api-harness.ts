@@ -7,6 +7,7 @@ import type { JobRecord } from '../../shared/job/job-record.ts';
 import { createSqliteJobStore } from '../../shared/storage/local/sqlite-job-store.ts';
 import { createFileSecretStore } from '../../shared/secrets/local/file-secret-store.ts';
 import { createLogger } from '../../shared/logger.ts';
+import { createSqliteApiKeyStore } from '../../shared/auth/sqlite-api-key-store.ts';
 
 // The Hono app over real local adapters (SQLite in memory, the encrypted
 // secret file) with a recording launcher and release step: route tests call
@@ -37,14 +38,18 @@ export function createApiHarness() {
   const secrets = createFileSecretStore(join(dir, 'secrets'));
   const launcher = fakeLauncher();
   const released: Array<{ job: JobRecord; password: string }> = [];
+  const apiKeys = createSqliteApiKeyStore(':memory:');
   const h = {
+    apiKeys,
+    /** Tenant A's key, sent by `call` unless headers say otherwise. */
+    apiKey: '',
     store, secrets, launcher, released,
     releaseFails: undefined as Error | undefined,
     app: undefined as unknown as ReturnType<typeof createApp>,
     async call(method: string, path: string, body?: unknown, raw?: string, headers: Record<string, string> = {}) {
       const res = await h.app.request(path, {
         method,
-        headers: { ...(body !== undefined || raw !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+        headers: { authorization: `Bearer ${h.apiKey}`, ...(body !== undefined || raw !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
         ...(body !== undefined || raw !== undefined ? { body: raw ?? JSON.stringify(body) } : {}),
       });
       const text = await res.text();
@@ -54,6 +59,7 @@ export function createApiHarness() {
       return (await h.call('POST', '/jobs', { ...jobBody(), ...over })).body.id as string;
     },
     async close() {
+      apiKeys.close();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
@@ -63,6 +69,13 @@ export function createApiHarness() {
     if (h.releaseFails) throw h.releaseFails;
     return { slot: true, publication: true };
   };
-  h.app = createApp({ store, secrets, launcher: launcher.launcher, releaseSource, log: createLogger({}, () => undefined) });
+  h.app = createApp({ store, secrets, launcher: launcher.launcher, releaseSource, log: createLogger({}, () => undefined), apiKeys });
+  return h;
+}
+
+/** A harness whose `apiKey` belongs to tenant "tenant-a"; make more keys with `h.apiKeys.create`. */
+export async function createAuthedApiHarness() {
+  const h = createApiHarness();
+  h.apiKey = await h.apiKeys.create('tenant-a');
   return h;
 }

@@ -38,17 +38,27 @@ export async function freshDatabase(connectionString: string): Promise<{ name: s
   return { name, client, url };
 }
 
-export async function startTributary(): Promise<LocalTributary & { dataDir: string; logs: string[] }> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'tributary-data-'));
+// The API key of each control plane a test started, by base URL, so `api`
+// authenticates like a real client without every test passing it around.
+const apiKeys = new Map<string, string>();
+
+export function rememberApiKey(base: string, key: string) {
+  apiKeys.set(base, key);
+}
+
+export async function startTributary(opts: { dataDir?: string } = {}): Promise<LocalTributary & { dataDir: string; logs: string[] }> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'tributary-data-'));
   const logs: string[] = [];
   const t = await startLocalTributary({ dataDir, log: createLogger({ component: 'api' }, (l) => logs.push(l)) });
+  rememberApiKey(t.url, t.apiKey);
   return { ...t, dataDir, logs };
 }
 
 export async function api(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any; text: string }> {
+  const key = apiKeys.get(base);
   const res = await fetch(`${base}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();

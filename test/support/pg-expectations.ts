@@ -3,8 +3,8 @@ import type pg from 'pg';
 // What a column's JSON value must be, derived from PostgreSQL itself rather
 // than hard-coded: each type says which SQL gives its expected JSON (to_jsonb,
 // extract/to_char parts, encode(…, 'base64'), hstore_to_jsonb, …), and
-// containers are taken apart by SQL too (array → to_jsonb(x::text[]) for the
-// shape and each element re-read as its type; composite → (x).field; range →
+// containers are taken apart by SQL too (array → array_lower/array_upper per
+// dimension and x[i][j] per element; composite → (x).field; range →
 // lower/upper/lower_inc/upper_inc/isempty; multirange → unnest). The client
 // must run with IntervalStyle=iso_8601, so that PostgreSQL writes intervals
 // the way Tributary emits them.
@@ -42,7 +42,8 @@ export const S = {
   float: (type: string) => scalar(type, (e) => `to_jsonb((${e})::text)`, (t: string) => (SPECIAL_FLOATS.has(t) ? t : Number(t))),
   money: scalar('money', (e) => `to_jsonb((${e})::numeric::text)`),
   bytea: scalar('bytea', (e) => `to_jsonb(translate(encode(${e}, 'base64'), E'\\n', ''))`),
-  date: scalar('date', (e) => `CASE WHEN isfinite(${e}) THEN jsonb_build_array(extract(year FROM ${e})::int, to_char(${e}, 'MM-DD'), '0') ELSE to_jsonb((${e})::text) END`, datetime('')),
+  // (to_char would cast a date to timestamp, whose range is narrower)
+  date: scalar('date', (e) => `CASE WHEN isfinite(${e}) THEN jsonb_build_array(extract(year FROM ${e})::int, to_char(extract(month FROM ${e}), 'FM00') || '-' || to_char(extract(day FROM ${e}), 'FM00'), '0') ELSE to_jsonb((${e})::text) END`, datetime('')),
   timestamp: scalar('timestamp', (e) => datetimeSql(e, 'MM-DD"T"HH24:MI:SS'), datetime('')),
   timestamptz: scalar('timestamptz', (e) => datetimeSql(`(${e} AT TIME ZONE 'UTC')`, 'MM-DD"T"HH24:MI:SS'), datetime('Z')),
   timetz: scalar('timetz', (e) => `to_jsonb(((${e}) AT TIME ZONE 'UTC')::text)`, (t: string) => t.replace(/\+00$/, 'Z')),
@@ -70,10 +71,18 @@ export async function expectedJson(db: pg.Client, spec: Spec, expr: string, para
       return spec.map ? spec.map(v) : v;
     }
     case 'array': {
-      const { v } = await one(db, `SELECT to_jsonb((${expr})::text[]) AS v`, params);
-      const walk = async (x: unknown): Promise<unknown> =>
-        Array.isArray(x) ? Promise.all(x.map(walk)) : x === null ? null : expectedJson(db, spec.element, `$1::${spec.element.type}`, [x]);
-      return walk(v);
+      // Elements by subscript, not through a text[] cast: bpchar, inet and bool cast to text differently from how they print.
+      const { dims } = await one(db, `SELECT (SELECT array_agg(jsonb_build_array(array_lower(a, d), array_upper(a, d)) ORDER BY d)
+                                                FROM generate_series(1, array_ndims(a)) AS d) AS dims FROM (SELECT ${expr} AS a) s`, params);
+      const walk = async (subscripts: number[]): Promise<unknown> => {
+        const depth = subscripts.length;
+        if (depth === (dims?.length ?? 0) && depth > 0) return expectedJson(db, spec.element, `(${expr})${subscripts.map((i) => `[${i}]`).join('')}`, params);
+        const out: unknown[] = [];
+        if (!dims) return out; // empty array: no dimensions
+        for (let i = dims[depth][0]; i <= dims[depth][1]; i++) out.push(await walk([...subscripts, i]));
+        return out;
+      };
+      return walk([]);
     }
     case 'composite': {
       const out: Record<string, unknown> = {};
@@ -89,7 +98,9 @@ export async function expectedJson(db: pg.Client, spec: Spec, expr: string, para
     }
     case 'multirange': {
       const { rows } = await db.query(`SELECT r::text AS t FROM unnest(${expr}) WITH ORDINALITY AS u(r, n) ORDER BY n`, params);
-      return Promise.all(rows.map((row) => expectedJson(db, spec.range, `$1::${spec.range.type}`, [row.t])));
+      const out: unknown[] = [];
+      for (const row of rows) out.push(await expectedJson(db, spec.range, `$1::${spec.range.type}`, [row.t]));
+      return out;
     }
   }
 }

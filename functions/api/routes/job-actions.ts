@@ -6,12 +6,14 @@ import { classify } from '../../../shared/errors/classify.ts';
 import type { AppDeps } from '../app.ts';
 import { conflict, notFound, problem } from '../http-errors.ts';
 import { jobView } from '../job-view.ts';
+import { ownedJob } from '../owned-job.ts';
+import type { AuthEnv } from '../authenticate.ts';
 
 // Lifecycle actions (SPEC.md §3): each is legal only from the states the
 // transition table allows; the state change is a conditional write, so two
 // concurrent starts cannot both launch a worker.
 export function jobActionRoutes(deps: AppDeps) {
-  const app = new Hono();
+  const app = new Hono<AuthEnv>();
 
   // Moves a job into `to` only if `action` is legal now; returns the refusal otherwise.
   const transition = async (id: string, action: JobAction, to: JobRecord['status']) => {
@@ -29,7 +31,7 @@ export function jobActionRoutes(deps: AppDeps) {
 
   app.post('/:id/start', async (c) => {
     const id = c.req.param('id');
-    if (!(await deps.store.get(id))) return notFound(c, id);
+    if (!(await ownedJob(deps.store, c, id))) return notFound(c, id);
     const { job, refused } = await transition(id, 'start', 'starting');
     if (refused) return refuse(c, 'start', refused);
     try {
@@ -45,7 +47,7 @@ export function jobActionRoutes(deps: AppDeps) {
 
   app.post('/:id/stop', async (c) => {
     const id = c.req.param('id');
-    if (!(await deps.store.get(id))) return notFound(c, id);
+    if (!(await ownedJob(deps.store, c, id))) return notFound(c, id);
     const { refused } = await transition(id, 'stop', 'stopping');
     if (refused) return refuse(c, 'stop', refused);
     await deps.launcher.stop(id);
@@ -55,7 +57,7 @@ export function jobActionRoutes(deps: AppDeps) {
 
   app.post('/:id/release', async (c) => {
     const id = c.req.param('id');
-    if (!(await deps.store.get(id))) return notFound(c, id);
+    if (!(await ownedJob(deps.store, c, id))) return notFound(c, id);
     const { refused } = await transition(id, 'release', 'releasing');
     if (refused) return refuse(c, 'release', refused);
     await deps.launcher.stop(id);

@@ -5,6 +5,8 @@ import type { JobRecord } from '../../../shared/job/job-record.ts';
 import type { AppDeps } from '../app.ts';
 import { conflict, notFound, problem, validationProblem } from '../http-errors.ts';
 import { jobView } from '../job-view.ts';
+import { ownedJob } from '../owned-job.ts';
+import type { AuthEnv } from '../authenticate.ts';
 import { ListJobsQuery, listJobs } from '../list-jobs.ts';
 import { JobPatch, refusedWhileRunning, validatePatched } from '../update-job.ts';
 import { VersionConflict } from '../../../shared/storage/job-store.ts';
@@ -12,7 +14,7 @@ import { VersionConflict } from '../../../shared/storage/job-store.ts';
 const newJobId = () => `j${randomBytes(8).toString('hex')}`;
 
 export function jobRoutes(deps: AppDeps) {
-  const app = new Hono();
+  const app = new Hono<AuthEnv>();
 
   app.post('/', async (c) => {
     const body = await c.req.json().catch(() => undefined);
@@ -27,6 +29,7 @@ export function jobRoutes(deps: AppDeps) {
     const job: JobRecord = {
       ...spec,
       id,
+      tenantId: c.get('tenantId'),
       name: spec.name ?? `job-${id.slice(1, 7)}`,
       source: { ...source, passwordRef },
       status: 'created',
@@ -44,13 +47,14 @@ export function jobRoutes(deps: AppDeps) {
   app.get('/', async (c) => {
     const query = ListJobsQuery.safeParse(c.req.query());
     if (!query.success) return validationProblem(c, query.error, 'query');
-    const page = listJobs(await deps.store.list(), query.data);
+    const tenantId = c.get('tenantId');
+    const page = listJobs((await deps.store.list()).filter((j) => j.tenantId === tenantId), query.data);
     return c.json({ items: page.items.map(jobView), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
   });
 
   app.patch('/:id', async (c) => {
     const id = c.req.param('id');
-    const job = await deps.store.get(id);
+    const job = await ownedJob(deps.store, c, id);
     if (!job) return notFound(c, id);
     const patch = JobPatch.safeParse(await c.req.json().catch(() => undefined));
     if (!patch.success) return validationProblem(c, patch.error, 'patch');
@@ -74,7 +78,7 @@ export function jobRoutes(deps: AppDeps) {
   });
 
   app.get('/:id', async (c) => {
-    const job = await deps.store.get(c.req.param('id'));
+    const job = await ownedJob(deps.store, c, c.req.param('id'));
     return job ? c.json(jobView(job)) : notFound(c, c.req.param('id'));
   });
 

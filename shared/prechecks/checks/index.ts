@@ -12,6 +12,7 @@ import { replicationSlotsFree } from './replication-slots-free.ts';
 import { walSendersFree } from './wal-senders-free.ts';
 import { replicationSlot } from './replication-slot.ts';
 import { publication } from './publication.ts';
+import { heartbeatTable } from './heartbeat-table.ts';
 import { longTransactions } from './long-transactions.ts';
 import { preparedTransactions } from './prepared-transactions.ts';
 import { walRetention } from './wal-retention.ts';
@@ -50,6 +51,7 @@ export const PRECHECKS: readonly Precheck[] = [
   walSendersFree,
   replicationSlot,
   publication,
+  heartbeatTable,
   longTransactions,
   preparedTransactions,
   walRetention,

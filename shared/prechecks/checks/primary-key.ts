@@ -6,7 +6,9 @@ import { existing, selectedTables, type TableInfo } from '../selected-tables.ts'
 // Seed 000: only tables with a primary key can be synchronized; the key is
 // the Kafka record key and the partitioning input. (A PostgreSQL destination
 // will also accept a UNIQUE constraint, seed 004.) Where a unique index over
-// NOT NULL columns exists, the fix promotes it without a table rewrite.
+// NOT NULL columns exists, the fix uses its columns, and promotes the index
+// itself (no new index build) unless a UNIQUE constraint owns it, which
+// PostgreSQL refuses.
 export function assessPrimaryKeys(tables: TableInfo[]): Finding {
   const candidates = existing(tables).filter((t) => t.relation.kind === 'r' || t.relation.kind === 'p');
   const missing = candidates.filter((t) => !t.relation.indexes.some((i) => i.primary));
@@ -15,9 +17,10 @@ export function assessPrimaryKeys(tables: TableInfo[]): Finding {
     const notNull = new Set(t.relation.columns.filter((c) => c.notNull).map((c) => c.name));
     const usable = t.relation.indexes.find((i) => i.unique && i.valid && i.plain && i.columns.length > 0 && i.columns.every((c) => notNull.has(c)));
     const table = qualified(t.schema, t.table);
-    return usable
-      ? `ALTER TABLE ${table} ADD PRIMARY KEY USING INDEX ${quoteIdent(usable.name)};`
-      : `ALTER TABLE ${table} ADD PRIMARY KEY (<key columns>);`;
+    if (!usable) return `ALTER TABLE ${table} ADD PRIMARY KEY (<key columns>);`;
+    return usable.ownedByConstraint
+      ? `ALTER TABLE ${table} ADD PRIMARY KEY (${usable.columns.map(quoteIdent).join(', ')});`
+      : `ALTER TABLE ${table} ADD PRIMARY KEY USING INDEX ${quoteIdent(usable.name)};`;
   });
   return error(`${missing.length} of ${candidates.length} table(s) have no primary key: ${listSome(missing.map((t) => qualified(t.schema, t.table)))}`, fixes.join('\n'));
 }

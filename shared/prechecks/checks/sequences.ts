@@ -1,3 +1,4 @@
+import { quoteIdent } from '../../source/pg-config.ts';
 import { pass, type Precheck } from '../precheck.ts';
 import { listSome, qualified, quoteLiteral } from '../fix-sql.ts';
 import { ownedSequences } from '../owned-sequences.ts';
@@ -22,8 +23,8 @@ export const sequences: Precheck = {
     const unreadable = all.length - readable.length;
     return {
       ...pass(
-        `${all.length} sequence(s) owned by the selected tables (${listSome(all.map((s) => `${qualified(s.schema, s.name)} → ${qualified(s.table.schema, s.table.table)}.${s.column}`))}); ` +
-          `run the statements below on the destination at cut-over, after the stream has caught up (values as of this precheck)` +
+        `${all.length} sequence(s) owned by the selected tables (${listSome(all.map((s) => `${qualified(s.schema, s.name)} → ${qualified(s.table.schema, s.table.table)}.${quoteIdent(s.column)}`))})` +
+          (statements.length ? '; run the statements in fix on the destination at cut-over, after the stream has caught up (values as of this precheck)' : '') +
           (unreadable ? `; ${unreadable} could not be read (see sequence-select-privilege)` : ''),
       ),
       fix: statements.join('\n') || undefined,

@@ -1,5 +1,5 @@
 import { pass, warning, type Finding, type Precheck, type PrecheckContext } from '../precheck.ts';
-import { alterSystemReload, formatBytes } from '../fix-sql.ts';
+import { alterSystemReload, formatBytes, formatDuration } from '../fix-sql.ts';
 import { major, sourceFacts } from '../source-facts.ts';
 
 const MB = 1024 * 1024;
@@ -50,11 +50,11 @@ async function walRate(ctx: PrecheckContext, majorVersion: number, inRecovery: b
   if (majorVersion >= 14) {
     const avg = await client.query(
       `SELECT wal_bytes::float8 / greatest(extract(epoch FROM now() - stats_reset), 1) AS rate,
-              round(extract(epoch FROM now() - stats_reset) / 3600)::int AS hours
+              extract(epoch FROM now() - stats_reset)::float8 AS seconds
          FROM pg_stat_wal WHERE stats_reset IS NOT NULL`,
     );
     if (avg.rows[0]) {
-      parts.push(`${formatBytes(avg.rows[0].rate)}/s averaged over ${avg.rows[0].hours} h of pg_stat_wal`);
+      parts.push(`${formatBytes(avg.rows[0].rate)}/s averaged over the ${formatDuration(avg.rows[0].seconds)} pg_stat_wal has counted`);
       best = Math.max(best, avg.rows[0].rate);
     }
   }

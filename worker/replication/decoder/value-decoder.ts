@@ -25,7 +25,7 @@ import { parseHstore } from './pg-hstore.ts';
 import type { CatalogType, TypeCatalog } from '../type-catalog.ts';
 
 export { BUILTIN_RANGES, BUILTIN_TYPES } from './builtin-types.ts';
-export { decodeBytea, decodeMoney, type ValueDecoder } from './scalar-decoders.ts';
+export { decodeBytea, type ValueDecoder } from './scalar-decoders.ts';
 
 const BUILTIN = new Map<number, ValueDecoder>();
 const BUILTIN_DELIM = new Map<number, string>();

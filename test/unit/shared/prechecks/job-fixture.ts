@@ -16,6 +16,7 @@ export function jobRecord(input: Partial<JobSpecInput> & { id?: string; password
   return {
     ...spec,
     id,
+    tenantId: 'tenant-a',
     name: spec.name ?? `job-${id}`,
     source: { ...source, passwordRef: `${id}/source-password` },
     status: 'created',

@@ -9,7 +9,7 @@ import { assessNames } from '../../../../shared/prechecks/checks/name-rules.ts';
 import { assessForbiddenColumns } from '../../../../shared/prechecks/checks/forbidden-column-names.ts';
 
 const col = (name: string, extra: Partial<ColumnInfo> = {}): ColumnInfo => ({ name, type: 'integer', notNull: false, toastable: false, ...extra });
-const pk = (columns: string[], name = 'pk'): IndexInfo => ({ name, columns, primary: true, unique: true, replicaIdentity: false, valid: true, plain: true });
+const pk = (columns: string[], name = 'pk'): IndexInfo => ({ name, columns, primary: true, unique: true, replicaIdentity: false, valid: true, plain: true, ownedByConstraint: true });
 
 function table(name: string, rel: Partial<NonNullable<TableInfo['relation']>> = {}, schema = 'public'): TableInfo {
   return {
@@ -66,9 +66,14 @@ describe('table-kind', () => {
 
 describe('primary-key', () => {
   it('promotes a unique index over NOT NULL columns when there is one', () => {
-    const uniq: IndexInfo = { ...pk(['code']), name: 'orders_code_key', primary: false };
+    const uniq: IndexInfo = { ...pk(['code']), name: 'orders_code_idx', primary: false, ownedByConstraint: false };
     const f = assessPrimaryKeys([table('orders', { indexes: [uniq], columns: [col('code', { notNull: true })] })]);
-    expect(f).toMatchObject({ status: 'error', fix: 'ALTER TABLE "public"."orders" ADD PRIMARY KEY USING INDEX "orders_code_key";' });
+    expect(f).toMatchObject({ status: 'error', fix: 'ALTER TABLE "public"."orders" ADD PRIMARY KEY USING INDEX "orders_code_idx";' });
+  });
+  it('uses the columns of a UNIQUE constraint, whose index PostgreSQL will not promote', () => {
+    const uniq: IndexInfo = { ...pk(['region', 'code']), name: 'orders_region_code_key', primary: false };
+    const f = assessPrimaryKeys([table('orders', { indexes: [uniq], columns: [col('region', { notNull: true }), col('code', { notNull: true })] })]);
+    expect(f.fix).toBe('ALTER TABLE "public"."orders" ADD PRIMARY KEY ("region", "code");');
   });
   it('does not promote a unique index over a nullable column, a partial or an invalid one', () => {
     const nullable: IndexInfo = { ...pk(['code']), name: 'u1', primary: false };

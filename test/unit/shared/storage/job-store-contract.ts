@@ -8,6 +8,7 @@ import type { JobRecord } from '../../../../shared/job/job-record.ts';
 export function sampleJob(id: string, over: Partial<JobRecord> = {}): JobRecord {
   return {
     id,
+    tenantId: 'tenant-a',
     name: `job-${id}`,
     source: { type: 'postgresql', host: 'db.internal', port: 5432, database: 'shop', user: 'cdc', sslmode: 'prefer', passwordRef: `local:${id}/source-password` },
     destination: {

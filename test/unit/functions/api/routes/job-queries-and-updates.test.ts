@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createApiHarness, PASSWORD } from '../../../../support/api-harness.ts';
+import { createApiHarness, createAuthedApiHarness, PASSWORD } from '../../../../support/api-harness.ts';
 import { updateJob } from '../../../../../shared/storage/job-store.ts';
 
 let h: ReturnType<typeof createApiHarness>;
-beforeEach(() => {
-  h = createApiHarness();
+beforeEach(async () => {
+  h = await createAuthedApiHarness();
 });
 afterEach(() => h.close());
 

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JobRecord } from '../../../../../shared/job/job-record.ts';
 import type { JobStore } from '../../../../../shared/storage/job-store.ts';
 import type { SecretStore } from '../../../../../shared/secrets/secret-store.ts';
-import { createApiHarness, PASSWORD, jobBody } from '../../../../support/api-harness.ts';
+import { createApiHarness, createAuthedApiHarness, PASSWORD, jobBody } from '../../../../support/api-harness.ts';
 import { TributaryError } from '../../../../../shared/errors/tributary-error.ts';
 
 let h: ReturnType<typeof createApiHarness>;
@@ -10,8 +10,8 @@ let store: JobStore;
 let secrets: SecretStore;
 let launcher: ReturnType<typeof createApiHarness>['launcher'];
 let released: Array<{ job: JobRecord; password: string }>;
-beforeEach(() => {
-  h = createApiHarness();
+beforeEach(async () => {
+  h = await createAuthedApiHarness();
   ({ store, secrets, launcher, released } = h);
 });
 afterEach(() => h.close());
