@@ -10,6 +10,8 @@ import type { ReleasedObjects } from '../steps/release-source.ts';
 import { problem } from './http-errors.ts';
 import { openApiDocument } from './openapi.ts';
 import { authenticate } from './authenticate.ts';
+import { idempotency } from './idempotency.ts';
+import type { IdempotencyStore } from '../../shared/storage/idempotency-store.ts';
 import type { ApiKeyStore } from '../../shared/auth/api-keys.ts';
 
 export type AppDeps = {
@@ -19,6 +21,7 @@ export type AppDeps = {
   releaseSource(job: JobRecord, password: string): Promise<ReleasedObjects>;
   log: Logger;
   apiKeys: ApiKeyStore;
+  idempotency: IdempotencyStore;
 };
 
 // The one Hono app, the same on Lambda and locally; only `deps` differ.
@@ -27,8 +30,8 @@ export function createApp(deps: AppDeps) {
   app.get('/health', (c) => c.json({ ok: true }));
   const openapi = openApiDocument();
   app.get('/openapi.json', (c) => c.json(openapi));
-  app.use('/jobs', authenticate(deps.apiKeys));
-  app.use('/jobs/*', authenticate(deps.apiKeys));
+  // Hono's "/jobs/*" also matches "/jobs" itself: one registration covers both
+  app.use('/jobs/*', authenticate(deps.apiKeys), idempotency(deps.idempotency));
   app.route('/jobs', jobRoutes(deps));
   app.route('/jobs', jobActionRoutes(deps));
   app.onError((err, c) => {

@@ -10,6 +10,7 @@ import { createLogger, type Logger } from '../../shared/logger.ts';
 import { resumeJobs } from '../launcher/resume-jobs.ts';
 import { createSqliteApiKeyStore } from '../../shared/auth/sqlite-api-key-store.ts';
 import { localApiKey } from './local-api-key.ts';
+import { createSqliteIdempotencyStore } from '../../shared/storage/local/sqlite-idempotency-store.ts';
 
 // The local mode: the same Hono app on a local port, SQLite for storage, an
 // encrypted file for secrets, workers as child processes. No AWS account.
@@ -23,7 +24,8 @@ export async function startLocalTributary(opts: { dataDir: string; port?: number
   await resumeJobs(store, launcher, log);
   const apiKeys = createSqliteApiKeyStore(join(opts.dataDir, 'tributary.db'));
   const apiKey = await localApiKey(opts.dataDir, apiKeys);
-  const app = createApp({ store, secrets, launcher, releaseSource, log, apiKeys });
+  const idempotencyStore = createSqliteIdempotencyStore(join(opts.dataDir, 'tributary.db'));
+  const app = createApp({ store, secrets, launcher, releaseSource, log, apiKeys, idempotency: idempotencyStore });
   const server: ServerType = await new Promise((ok) => {
     const s = serve({ fetch: app.fetch, port: opts.port ?? 0, hostname: '127.0.0.1' }, () => ok(s));
   });
@@ -38,6 +40,7 @@ export async function startLocalTributary(opts: { dataDir: string; port?: number
       await launcher.stopAll();
       await new Promise((ok) => server.close(ok));
       apiKeys.close();
+      idempotencyStore.close();
       await store.close();
     },
   };

@@ -119,7 +119,7 @@ describe.each(MATRIX)('prechecks on PostgreSQL $pg with Kafka $kafka', (combo) =
       expect(r.get(id)!.fix, id).toBeTruthy();
     }
     expect(r.get('replication-connection')).toMatchObject({ status: 'skipped', detail: 'not run: "Account has REPLICATION (or is superuser)" failed' });
-    expect(first.needsAcknowledgement.sort()).toEqual(['kafka-topics', 'toast-replica-identity']);
+    expect(first.needsAcknowledgement.sort()).toEqual(['heartbeat-table', 'kafka-topics', 'toast-replica-identity']);
     for (const id of ['source-reachable', 'source-authentication', 'source-version', 'wal-level', 'replication-slots-free', 'wal-senders-free',
       'replication-slot', 'wal-retention', 'wal-sender-timeout', 'logical-decoding-work-mem', 'standby', 'failover-slots', 'name-rules', 'sequences',
       'kafka-brokers', 'kafka-write', 'kafka-message-size']) {
@@ -145,10 +145,11 @@ describe.each(MATRIX)('prechecks on PostgreSQL $pg with Kafka $kafka', (combo) =
     expect(r.get('toast-replica-identity')).toMatchObject({ status: 'warning', ignorable: true });
     expect(r.get('toast-replica-identity')!.detail).toContain('"app"."orders" ("body")');
     expect(r.get('kafka-topics')!.detail).toContain(`${goodTopic}: 1 partition(s)`);
+    expect(r.get('heartbeat-table')).toMatchObject({ status: 'warning', ignorable: true, fix: `GRANT CREATE ON SCHEMA "public" TO "${cdc}";` });
     expect(JSON.stringify(first)).not.toContain(password);
 
     // Apply every SQL fix as an administrator would, and the equivalent of the topic command.
-    for (const id of [...errors.filter((id) => id !== 'tables-exist'), 'toast-replica-identity']) await applySqlFix(admin, r.get(id));
+    for (const id of [...errors.filter((id) => id !== 'tables-exist'), 'toast-replica-identity', 'heartbeat-table']) await applySqlFix(admin, r.get(id));
     await kafkaAdmin.createPartitions({ topicPartitions: [{ topic: goodTopic, count: 3 }] });
 
     // Another session's long transaction elsewhere on the shared server is not this test's business: 30 s.

@@ -8,6 +8,7 @@ import { createSqliteJobStore } from '../../shared/storage/local/sqlite-job-stor
 import { createFileSecretStore } from '../../shared/secrets/local/file-secret-store.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { createSqliteApiKeyStore } from '../../shared/auth/sqlite-api-key-store.ts';
+import { createSqliteIdempotencyStore } from '../../shared/storage/local/sqlite-idempotency-store.ts';
 
 // The Hono app over real local adapters (SQLite in memory, the encrypted
 // secret file) with a recording launcher and release step: route tests call
@@ -39,6 +40,7 @@ export function createApiHarness() {
   const launcher = fakeLauncher();
   const released: Array<{ job: JobRecord; password: string }> = [];
   const apiKeys = createSqliteApiKeyStore(':memory:');
+  const idempotency = createSqliteIdempotencyStore(':memory:');
   const h = {
     apiKeys,
     /** Tenant A's key, sent by `call` unless headers say otherwise. */
@@ -60,6 +62,7 @@ export function createApiHarness() {
     },
     async close() {
       apiKeys.close();
+      idempotency.close();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
@@ -69,7 +72,7 @@ export function createApiHarness() {
     if (h.releaseFails) throw h.releaseFails;
     return { slot: true, publication: true };
   };
-  h.app = createApp({ store, secrets, launcher: launcher.launcher, releaseSource, log: createLogger({}, () => undefined), apiKeys });
+  h.app = createApp({ store, secrets, launcher: launcher.launcher, releaseSource, log: createLogger({}, () => undefined), apiKeys, idempotency });
   return h;
 }
 
