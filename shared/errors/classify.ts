@@ -33,6 +33,8 @@ export function classify(err: unknown, side: Side = 'source'): TributaryError {
     return new TributaryError('SourceQueryFailed', `${message} (SQLSTATE ${e.code})`, { cause: err });
   }
 
+  if (typeof e.code === 'string' && e.code.startsWith('PLT_KFK_')) return classifyPlatformatic(err, e.code, message);
+
   if (typeof e.name === 'string' && e.name.startsWith('KafkaJS')) {
     const connectionLike = /Connection|Broker|Timeout|NumberOfRetriesExceeded/.test(e.name) || findErrno(err) !== undefined;
     return new TributaryError(connectionLike ? 'SinkUnreachable' : 'SinkRejected', `${e.name}: ${message}`, { cause: err });
@@ -54,4 +56,26 @@ function findErrno(err: unknown): string | undefined {
     if (typeof e.code === 'string' && SOCKET_ERRNOS.has(e.code)) return e.code;
   }
   return undefined;
+}
+
+// @platformatic/kafka errors carry a PLT_KFK_* code and, for broker answers,
+// `canRetry`; aggregates (PLT_KFK_MULTIPLE, "metadata failed 4 times") nest
+// the real causes in `errors`, so the whole tree is searched.
+function classifyPlatformatic(err: unknown, code: string, message: string): TributaryError {
+  const nodes = flatten(err);
+  const detail = [...new Set(nodes.map((n) => n.message).filter(Boolean))].join(': ') || message;
+  if (code === 'PLT_KFK_AUTHENTICATION' || nodes.some((n) => n.code === 'PLT_KFK_AUTHENTICATION')) return new TributaryError('SinkAuthFailed', detail, { cause: err });
+  const unreachable = nodes.some((n) => n.code === 'PLT_KFK_NETWORK' || n.code === 'PLT_KFK_TIMEOUT' || (typeof n.code === 'string' && SOCKET_ERRNOS.has(n.code)));
+  if (unreachable) return new TributaryError('SinkUnreachable', detail, { cause: err });
+  const verdicts = nodes.filter((n) => typeof n.canRetry === 'boolean');
+  const retriable = verdicts.length > 0 && verdicts.every((n) => n.canRetry);
+  return new TributaryError(retriable ? 'SinkUnreachable' : 'SinkRejected', detail, { cause: err });
+}
+
+type ErrorNode = { code?: string; message?: string; canRetry?: boolean; errors?: unknown[]; cause?: unknown };
+
+function flatten(err: unknown, depth = 0): ErrorNode[] {
+  if (!err || typeof err !== 'object' || depth > 6) return [];
+  const node = err as ErrorNode;
+  return [node, ...(node.errors ?? []).flatMap((e) => flatten(e, depth + 1)), ...flatten(node.cause, depth + 1)];
 }

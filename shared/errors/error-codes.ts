@@ -15,8 +15,12 @@ export const ERROR_CODES = {
   SourceResourcesExhausted: { class: 'other', remedy: 'The source ran out of a resource (connections, disk, memory); free it and the job resumes.' },
   SourceQueryFailed: { class: 'other', remedy: 'A statement on the source failed; see the message for the SQLSTATE.' },
   SinkUnreachable: { class: 'connection', remedy: 'Check the brokers, listeners and network path to Kafka.' },
+  SinkAuthFailed: { class: 'fatal', remedy: 'Check the SASL mechanism, user and password for Kafka, and the ACLs of that principal.' },
   SinkRejected: { class: 'other', remedy: 'Kafka rejected a record or request; see the message (record too large, ACLs, topic config).' },
   DecodeFailed: { class: 'fatal', remedy: 'A WAL message could not be decoded; report it with the LSN in the message.' },
+  SnapshotNotPossible: { class: 'fatal', remedy: 'Full synchronization reads tables in primary-key ranges: add a primary key, or start the job with startMode "incremental".' },
+  SnapshotSchemaChanged: { class: 'fatal', remedy: 'Do not run DDL on tables during their full synchronization (both seeds forbid it). Start the job again: tables whose columns changed are snapshotted again from the start.' },
+  StartPointUnavailable: { class: 'fatal', remedy: 'A new replication slot can only serve changes committed after it was created: choose a later fromTimestamp / fromLsn, or use startMode "full+incremental".' },
   WorkerCrashed: { class: 'other', remedy: 'The worker exited without reporting; see its log. It resumes from the last acknowledged LSN.' },
   Internal: { class: 'other', remedy: 'An unexpected error; see the message and the worker log.' },
 } as const satisfies Record<string, { class: ErrorClass; remedy: string }>;

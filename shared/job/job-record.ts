@@ -20,6 +20,8 @@ export type JobRecord = Omit<JobSpec, 'source' | 'name'> & {
   error?: ErrorReport;
   /** Observability (SPEC.md §7), refreshed by the worker every few seconds. */
   metrics?: JobMetrics;
+  /** Full synchronization: per-table progress, checkpointed per delivered chunk (worker/snapshot/). */
+  snapshot?: SnapshotProgress;
   /** While retrying: the failing class, when its window opened and when it closes. */
   retry?: { errorClass: 'connection' | 'other'; since: string; until: string; attempt: number };
   createdAt: string;
@@ -36,4 +38,36 @@ export type JobMetrics = {
   eventsDelivered: number;
   eventsPerSecond: number;
   at: string;
+};
+
+/**
+ * Snapshot progress as the status API shows it and as a restarted worker
+ * resumes it: each table is split into key-range segments read chunk by
+ * chunk; `after` is the last key of the last delivered chunk of a segment.
+ */
+export type SnapshotProgress = {
+  startedAt: string;
+  completedAt?: string;
+  rowsDone: number;
+  rowsPerSecond: number;
+  /** Seconds left at the current rate; absent until it can be estimated. */
+  etaSeconds?: number;
+  /** Worker runs that resumed this snapshot after a stop or crash. */
+  resumes: number;
+  tables: SnapshotTableProgress[];
+};
+
+export type SnapshotTableProgress = {
+  schema: string;
+  table: string;
+  /** pg_class.reltuples when planned; null when the table was never analyzed. */
+  estimatedRows: number | null;
+  rowsDone: number;
+  chunksDone: number;
+  /** Primary-key columns and the columns read ("name type"), fixed at planning: a change means DDL during the snapshot. */
+  primaryKey: string[];
+  columns: string[];
+  /** Key bounds are PostgreSQL text of the primary-key columns; null = unbounded. */
+  segments: Array<{ from: string[] | null; to: string[] | null; after?: string[]; done: boolean }>;
+  done: boolean;
 };

@@ -66,6 +66,40 @@ export const TableRef = z.strictObject({
 });
 export type TableRef = z.infer<typeof TableRef>;
 
+// Where the job starts (SPEC.md §2, DataArts): a full copy of the tables
+// followed by their changes, or changes only — from now, from a commit
+// timestamp (earlier commits are skipped) or from an LSN.
+export const StartMode = z
+  .strictObject({
+    type: z.enum(['full+incremental', 'incremental']).default('full+incremental'),
+    fromTimestamp: z.iso.datetime({ offset: true, message: 'fromTimestamp is an ISO 8601 time with a zone, e.g. "2026-11-23T10:00:00Z"' }).optional(),
+    fromLsn: z.string().regex(/^[0-9A-Fa-f]{1,8}\/[0-9A-Fa-f]{1,8}$/, 'fromLsn is an LSN like "16/B374D848"').optional(),
+  })
+  .refine((m) => m.type === 'incremental' || (m.fromTimestamp === undefined && m.fromLsn === undefined), {
+    message: 'fromTimestamp and fromLsn need type "incremental" (a full synchronization starts from the snapshot)',
+  })
+  .refine((m) => m.fromTimestamp === undefined || m.fromLsn === undefined, { message: 'give fromTimestamp or fromLsn, not both' });
+export type StartMode = z.infer<typeof StartMode>;
+
+// Which phases run (SPEC.md §2, DTS). Unset fields follow startMode; schema
+// synchronization applies to a PostgreSQL destination only.
+export const SyncTypes = z.strictObject({
+  schema: z.boolean().optional(),
+  full: z.boolean().optional(),
+  incremental: z.boolean().optional(),
+});
+export type SyncTypes = z.infer<typeof SyncTypes>;
+
+const perSecond = (what: string) => z.number().positive(`${what} must be greater than 0`).optional();
+
+// Throttling of the full phase (DTS): source queries/s, rows/s, MB/s; each optional.
+export const Throttle = z.strictObject({
+  full: z
+    .strictObject({ queriesPerSecond: perSecond('throttle.full.queriesPerSecond'), rowsPerSecond: perSecond('throttle.full.rowsPerSecond'), mbPerSecond: perSecond('throttle.full.mbPerSecond') })
+    .optional(),
+});
+export type Throttle = z.infer<typeof Throttle>;
+
 export const JobSpec = z
   .strictObject({
     name: z.string().min(1).max(128).optional(),
@@ -80,6 +114,9 @@ export const JobSpec = z
       .regex(/^[a-z_][a-z0-9_]{0,39}$/, 'slotPrefix is lower-case letters, digits and _, at most 40 characters')
       .default('tributary_'),
     tags: z.record(z.string(), z.string()).default({}),
+    startMode: StartMode.default({ type: 'full+incremental' }),
+    syncTypes: SyncTypes.optional(),
+    throttle: Throttle.optional(),
   })
   // Cross-field rules run whenever the fields they read are themselves valid
   // (zod's `when`), so one response lists every problem, not the first few.
@@ -98,6 +135,22 @@ export const JobSpec = z
       const tables = (value as { objects?: { tables?: unknown } })?.objects?.tables;
       return Array.isArray(tables) && tables.every((t) => typeof t?.table === 'string');
     },
+  })
+  .refine((j) => phasesOf(j).full || phasesOf(j).incremental, {
+    path: ['syncTypes'],
+    message: 'syncTypes must include full or incremental (or both)',
+    when: ({ value }) => typeof (value as { syncTypes?: unknown })?.syncTypes === 'object',
+  })
+  .refine((j) => !(j.startMode?.type === 'incremental' && j.syncTypes?.full === true), {
+    path: ['syncTypes', 'full'],
+    message: 'startMode "incremental" skips the full phase; set syncTypes.full to false or use startMode "full+incremental"',
+    when: ({ value }) => typeof (value as { syncTypes?: unknown })?.syncTypes === 'object',
   });
 export type JobSpec = z.infer<typeof JobSpec>;
+
+/** The phases a job runs: explicit syncTypes win, unset ones follow startMode. */
+export function phasesOf(job: { startMode?: StartMode; syncTypes?: SyncTypes }): { full: boolean; incremental: boolean } {
+  const fromStart = (job.startMode?.type ?? 'full+incremental') === 'full+incremental';
+  return { full: job.syncTypes?.full ?? fromStart, incremental: job.syncTypes?.incremental ?? true };
+}
 export type JobSpecInput = z.input<typeof JobSpec>;

@@ -36,7 +36,7 @@ const PG_EPOCH_MS = 946_684_800_000n;
 export async function openWalStream<M>(opts: WalStreamOptions<M>): Promise<WalStream<M>> {
   // pgoutput formats values with the walsender session's settings: pin the
   // ones value-decoder.ts relies on, as PostgreSQL's own subscriber does.
-  const options = '-c DateStyle=ISO -c IntervalStyle=postgres -c extra_float_digits=3 -c TimeZone=UTC';
+  const options = '-c DateStyle=ISO -c IntervalStyle=postgres -c extra_float_digits=3 -c TimeZone=UTC -c lc_monetary=C';
   const client = new pg.Client({ ...opts.config, replication: 'database', options } as pg.ClientConfig);
   await client.connect();
   const connection = (client as unknown as { connection: PgConnection }).connection;

@@ -1,0 +1,21 @@
+import type { JobStore } from '../../shared/storage/job-store.ts';
+import type { SecretStore } from '../../shared/secrets/secret-store.ts';
+import type { Logger } from '../../shared/logger.ts';
+import type { JobRecord } from '../../shared/job/job-record.ts';
+import type { ReleasedObjects } from './release-source.ts';
+
+// What the state machine's task handlers need, as a seam: on AWS they are
+// built from the Lambda's environment (aws-step-deps.ts); the local engine
+// tests bind the same handlers to SQLite, a fake launcher and a fake clock.
+export type StepDeps = {
+  store: JobStore;
+  secrets: SecretStore;
+  /** Stops the job's worker and waits until it has exited. */
+  stopWorker(jobId: string): Promise<void>;
+  releaseSource(job: JobRecord, password: string): Promise<ReleasedObjects>;
+  log: Logger;
+  now(): number;
+  random(): number;
+  /** A Standard execution ends after one year; each execution hands the job over after this many days. */
+  handOverAfterDays: number;
+};
