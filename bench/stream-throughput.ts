@@ -46,6 +46,9 @@ try {
     objects: { tables: [{ table: 'events' }] },
   });
   // Start once so the job's slot exists, then stop: the workload is written while nobody reads.
+  const precheck = await call('POST', `/jobs/${job.id}/precheck`);
+  if (precheck.verdict !== 'passed') throw new Error(`precheck failed: ${JSON.stringify(precheck.blocking)}`);
+  await call('POST', `/jobs/${job.id}/precheck/ack`, { ids: precheck.needsAcknowledgement });
   await call('POST', `/jobs/${job.id}/start`);
   await waitFor('streaming', async () => (await call('GET', `/jobs/${job.id}`)).status === 'streaming');
   await call('POST', `/jobs/${job.id}/stop`);

@@ -30,6 +30,7 @@ try {
       now: () => new Date(),
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       interactive: process.stdout.isTTY === true,
+      columns: process.stdout.columns ?? 120,
     });
   }
 } catch (error) {

@@ -14,6 +14,8 @@ export type CommandContext = {
   sleep(ms: number): Promise<void>;
   /** True when stdout is a terminal (a watch may then redraw in place). */
   interactive: boolean;
+  /** Width to fit tables to: the terminal's, else 120. */
+  columns: number;
 };
 
 export type Command = CommandShape & {

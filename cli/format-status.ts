@@ -1,4 +1,4 @@
-import type { JobView, SnapshotTable } from './api-types.ts';
+import type { JobView, SnapshotTable, SnapshotView } from './api-types.ts';
 import { formatBytes, formatCount, formatDuration, formatRate } from './format-units.ts';
 import { fractionDone, progressBar } from './progress-bar.ts';
 
@@ -15,7 +15,9 @@ export function formatStatus(job: JobView, now: Date): string {
   if (job.destination?.type) lines.push(label('sink', `${job.destination.type}${job.destination.brokers ? ` ${job.destination.brokers.join(',')}` : ''}`));
   lines.push(...metricLines(job, now));
   if (job.ackedLsn) lines.push(label('acked LSN', job.ackedLsn));
-  lines.push(...snapshotLines(job.snapshot?.tables ?? []));
+  const precheck = job.precheck && precheckLine(job.precheck);
+  if (precheck) lines.push(precheck);
+  lines.push(...snapshotLines(job.snapshot));
   if (job.error) {
     const e = job.error;
     lines.push(label('error', `${e.code ?? 'Error'}${e.class ? ` (${e.class})` : ''}: ${e.message ?? ''}`.trimEnd()));
@@ -41,19 +43,40 @@ function metricLines(job: JobView, now: Date): string[] {
   return lines;
 }
 
-export function snapshotLines(tables: SnapshotTable[]): string[] {
+export function snapshotLines(snapshot: SnapshotView | undefined): string[] {
+  const tables = snapshot?.tables ?? [];
   if (!tables.length) return [];
+  const total = snapshot?.rowsDone ?? tables.reduce((n, t) => n + (t.rowsDone ?? 0), 0);
+  if (snapshot?.completedAt) return [label('snapshot', `complete: ${tables.length} table${tables.length === 1 ? '' : 's'}, ${formatCount(total)} rows (${snapshot.completedAt})`)];
+  const estimate = (t: SnapshotTable) => t.rowsEstimated ?? t.estimatedRows ?? undefined;
   const name = (t: SnapshotTable, i: number) => t.name ?? (t.table ? `${t.schema ? `${t.schema}.` : ''}${t.table}` : `table ${i + 1}`);
   const width = Math.max(...tables.map((t, i) => name(t, i).length));
-  const finished = tables.filter((t) => t.done || fractionDone(t.rowsDone ?? 0, t.rowsEstimated) === 1).length;
-  const lines = [label('snapshot', `${finished} of ${tables.length} tables copied`)];
+  const finished = tables.filter((t) => t.done || (t.done === undefined && fractionDone(t.rowsDone ?? 0, estimate(t)) === 1)).length;
+  const pace = [
+    snapshot?.rowsPerSecond !== undefined ? `${formatRate(snapshot.rowsPerSecond)} rows/s` : undefined,
+    snapshot?.etaSeconds !== undefined ? `about ${formatDuration(snapshot.etaSeconds)} left` : undefined,
+  ].filter(Boolean);
+  const lines = [label('snapshot', [`${finished} of ${tables.length} tables copied`, ...pace].join(', '))];
   tables.forEach((t, i) => {
     const done = t.rowsDone ?? 0;
-    const bar = t.done ? progressBar(1, 1) : progressBar(done, t.rowsEstimated);
-    const of = t.rowsEstimated !== undefined && t.rowsEstimated > 0 ? ` / ~${formatCount(t.rowsEstimated)}` : '';
+    const est = estimate(t);
+    const bar = progressBar(done, est, { complete: t.done });
+    const of = est !== undefined && est > 0 ? ` / ~${formatCount(est)}` : '';
     lines.push(`  ${name(t, i).padEnd(width)}  ${bar}  ${formatCount(done)}${of} rows`);
   });
   return lines;
+}
+
+function precheckLine(precheck: NonNullable<JobView['precheck']>): string | undefined {
+  const r = precheck.report;
+  if (!r) return undefined;
+  const acked = precheck.acknowledged ?? [];
+  const open = (r.needsAcknowledgement ?? []).filter((id) => !acked.includes(id));
+  const parts = [r.verdict];
+  if (r.blocking?.length) parts.push(`blocking: ${r.blocking.join(', ')}`);
+  if (acked.length) parts.push(`acknowledged: ${acked.join(', ')}`);
+  if (open.length) parts.push(`to acknowledge: ${open.join(', ')}`);
+  return label('precheck', parts.join('; '));
 }
 
 function retryLine(retry: NonNullable<JobView['retry']>, now: Date): string {

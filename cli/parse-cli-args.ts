@@ -15,10 +15,12 @@ export const OPTIONS = {
   tag: { type: 'string' },
   watch: { type: 'boolean', short: 'w' },
   interval: { type: 'string' },
+  ack: { type: 'string', multiple: true },
 } as const;
 
 export type OptionName = keyof typeof OPTIONS;
-export type CliOptions = { [K in OptionName]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+type ValueOf<O> = O extends { type: 'boolean' } ? boolean : O extends { multiple: true } ? string[] : string;
+export type CliOptions = { [K in OptionName]?: ValueOf<(typeof OPTIONS)[K]> };
 export const GLOBAL_OPTIONS: readonly OptionName[] = ['url', 'api-key', 'json', 'help'];
 
 /** What parsing needs to know of a command. */

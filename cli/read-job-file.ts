@@ -44,5 +44,9 @@ function parseYaml(text: string, name: string): unknown {
     };
     throw new UsageError(`${name} is not valid YAML:\n${doc.errors.map((e) => `  ${where(e.pos[0])}: ${e.message}`).join('\n')}`);
   }
-  return doc.toJS({ maxAliasCount: 100 });
+  try {
+    return doc.toJS({ maxAliasCount: 100 }); // bounds alias expansion ("billion laughs")
+  } catch (err) {
+    throw new UsageError(`${name} is not a usable job: ${(err as Error).message}`);
+  }
 }

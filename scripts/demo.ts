@@ -66,6 +66,15 @@ if (values.only) {
   };
   step('POST /jobs (source: shop.public.orders, destination: Kafka)');
   const created = await call('POST', '/jobs', job);
+  step(`POST /jobs/${created.id}/precheck`);
+  const precheck = await call('POST', `/jobs/${created.id}/precheck`);
+  for (const r of precheck.results) if (r.status !== 'pass') console.log(`  ${r.status.padEnd(8)} ${r.id}: ${r.detail}${r.fix ? `\n           fix: ${r.fix}` : ''}`);
+  console.log(`  verdict: ${precheck.verdict} (${precheck.results.length} checks in ${precheck.durationMs} ms)`);
+  if (precheck.verdict !== 'passed') throw new Error('the sample job did not pass its precheck');
+  if (precheck.needsAcknowledgement.length) {
+    step(`POST /jobs/${created.id}/precheck/ack ${precheck.needsAcknowledgement.join(', ')}`);
+    await call('POST', `/jobs/${created.id}/precheck/ack`, { ids: precheck.needsAcknowledgement });
+  }
   step(`POST /jobs/${created.id}/start`);
   await call('POST', `/jobs/${created.id}/start`);
   for (let i = 0; ; i++) {

@@ -17,22 +17,70 @@ import { heartbeatTableOf } from '../shared/source/replication-objects.ts';
 import { createHeartbeatTable, observeDeliveries, withoutHeartbeats, type Observer } from './heartbeat/observe.ts';
 import { startHeartbeat } from './heartbeat/heartbeat.ts';
 import { TributaryError } from '../shared/errors/tributary-error.ts';
+import { phasesOf } from '../shared/job/job-spec.ts';
+import { prepareSnapshot, type PreparedSnapshot } from './snapshot/prepare-snapshot.ts';
+import { chunkRowsFor, concurrencyOf, runSnapshotPhase, snapshotPrefix } from './snapshot/snapshot-phase.ts';
+import { createSnapshotWindows } from './snapshot/snapshot-windows.ts';
+import { createProgressTracker } from './snapshot/snapshot-progress.ts';
+import { dropNewSlot, refuseUnservable, skipEarlierCommits, sourceNowMs, startPointOf } from './snapshot/start-point.ts';
 
 export type RunJobDeps = { job: JobRecord; password: string; store: JobStore; log: Logger; signal: AbortSignal; hooks: RunHooks; observer: Observer };
 
-// The phases of one worker run: source setup (publication → slot), sink
-// setup (topics), then the stream until stopped or failed. Full
-// synchronization (snapshot) is not built yet: a new slot streams from its
-// creation point.
+// The phases of one worker run: source setup (publication → slot), the
+// snapshot plan, sink setup (topics), then the stream until stopped or
+// failed. The full phase (worker/snapshot/) runs inside the stream: chunks
+// are read between watermarks the stream sees, so both meet exactly and the
+// slot keeps advancing; the job shows `snapshotting` until the last chunk is
+// delivered, then `streaming`.
 export async function runJob({ job, password, store, log, signal, hooks, observer }: RunJobDeps): Promise<void> {
   const tables = job.objects.tables;
   const config = pgConfig(job.source, password);
+  const phases = phasesOf(job);
+  const startPoint = startPointOf(job.startMode ?? { type: 'full+incremental' });
   const heartbeatTable = await createHeartbeatTable(config, heartbeatTableOf(job), log);
   const published = heartbeatTable ? [...tables, heartbeatTable] : tables;
+  const beforeSlotMs = startPoint ? await sourceNowMs(config).catch((err) => { throw classify(err, 'source'); }) : 0;
   const setup = await setUpSource(config, { slot: job.slotName, publication: job.publicationName }, published).catch((err) => {
     throw classify(err, 'source');
   });
   log.info(setup.slotCreated ? 'slot created' : 'slot found', { slot: job.slotName, lsn: formatLsn(setup.slotLsn), serverVersion: setup.serverVersion });
+  if (startPoint && setup.slotCreated) {
+    try {
+      refuseUnservable(startPoint, { createdAtMs: beforeSlotMs, lsn: setup.slotLsn });
+    } catch (err) {
+      await dropNewSlot(config, job.slotName).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  // The saved progress, read fresh: a retried run continues where the last one was saved.
+  const current = (await store.get(job.id)) ?? job;
+  let prepared: PreparedSnapshot | undefined;
+  // A job that streamed before without a snapshot record (created before full synchronization existed) is not snapshotted again.
+  if (phases.full && (current.snapshot || !current.ackedLsn)) {
+    prepared = await prepareSnapshot({
+      config, tables, primaryKeys: setup.primaryKeys, previous: current.snapshot,
+      chunkRows: chunkRowsFor(job), concurrency: concurrencyOf(job), log,
+    }).catch((err) => {
+      throw classify(err, 'source');
+    });
+    const progress = prepared?.progress;
+    if (prepared?.resumed) {
+      log.info('snapshot resumed from the last delivered chunk', {
+        rowsDone: progress!.rowsDone,
+        resumes: progress!.resumes,
+        tables: progress!.tables.map((t) => ({ table: `${t.schema}.${t.table}`, rowsDone: t.rowsDone, chunksDone: t.chunksDone, after: t.segments.map((s) => (s.done ? 'done' : (s.after ?? s.from))) })),
+      });
+    } else if (prepared) {
+      log.info('snapshot planned', { tables: progress!.tables.map((t) => ({ table: `${t.schema}.${t.table}`, estimatedRows: t.estimatedRows, segments: t.segments.length })) });
+    } else if (current.snapshot && !current.snapshot.completedAt) {
+      await updateJob(store, job.id, (j) => ({ snapshot: { ...current.snapshot!, completedAt: new Date().toISOString() } }));
+    }
+  }
+  if (!phases.incremental && !prepared) {
+    log.info('full synchronization already complete and incremental synchronization is off: nothing to do');
+    return;
+  }
 
   if (signal.aborted) return;
 
@@ -48,11 +96,13 @@ export async function runJob({ job, password, store, log, signal, hooks, observe
       decode: createPgoutputDecoder().decode,
     }));
     const heartbeat = heartbeatTable ? await observer.heartbeat(() => startHeartbeat({ config, table: heartbeatTable, slotName: job.slotName, log })) : undefined;
+    const tracker = prepared ? createProgressTracker(prepared.progress) : undefined;
     let checkpointError: unknown;
     const checkpoints = createCheckpointer({
       startLsn: setup.slotLsn,
       save: async (lsn) => {
-        await updateJob(store, job.id, () => ({ ackedLsn: formatLsn(lsn) }));
+        // The snapshot progress saved with a position counts only chunks delivered up to it.
+        await updateJob(store, job.id, () => ({ ackedLsn: formatLsn(lsn), ...(tracker ? { snapshot: tracker.at(lsn) } : {}) }));
         hooks.healthy(); // the whole path (read → sink → save) works again
       },
       ack: (lsn) => wal.ack(lsn),
@@ -62,25 +112,58 @@ export async function runJob({ job, password, store, log, signal, hooks, observe
       },
     });
     const checkpointer = heartbeat ? observeDeliveries(checkpoints, heartbeat) : checkpoints;
-    await updateJob(store, job.id, (j) => (j.status === 'starting' || j.status === 'retrying' ? { status: 'streaming' } : undefined));
+    if (prepared) {
+      await updateJob(store, job.id, (j) => ({ snapshot: prepared.progress, ...(['starting', 'retrying', 'streaming'].includes(j.status) ? { status: 'snapshotting' as const } : {}) }));
+    } else {
+      await updateJob(store, job.id, (j) => (j.status === 'starting' || j.status === 'retrying' ? { status: 'streaming' } : undefined));
+    }
     log.info('streaming', { from: formatLsn(setup.slotLsn) });
+    // Ends the stream of a full-only job once its snapshot is delivered.
+    const stopAfterSnapshot = new AbortController();
+    const streamSignal = AbortSignal.any([signal, stopAfterSnapshot.signal]);
+    const windows = prepared ? createSnapshotWindows({ prefix: snapshotPrefix(job.id), onChunkCommitted: (id, lsn) => tracker!.committed(id, lsn) }) : undefined;
+    let snapshotError: unknown;
+    let snapshotTask: Promise<void> | undefined;
     try {
       const selected = [...tables, ...(heartbeatTable ? [{ ...heartbeatTable, operations: ['INSERT', 'UPDATE'] as const }] : [])];
       const changes = createChangeBuilder(selected.map((t) => ({ ...t, primaryKey: setup.primaryKeys.get(`${t.schema}.${t.table}`) })), { typeCatalog: setup.typeCatalog, log });
-      const builder = heartbeat ? withoutHeartbeats(changes, heartbeat) : changes;
+      let builder = heartbeat ? withoutHeartbeats(changes, heartbeat) : changes;
+      if (startPoint) builder = skipEarlierCommits(builder, startPoint);
+      if (windows) builder = windows.wrap(builder);
+      if (prepared && windows && tracker) {
+        snapshotTask = runSnapshotPhase({
+          job, config, prepared, typeCatalog: setup.typeCatalog, windows, tracker, checkpointer, store,
+          streamAfter: phases.incremental, signal: streamSignal, log,
+        }).then(
+          (done) => {
+            if (done && !phases.incremental) stopAfterSnapshot.abort();
+          },
+          (err) => {
+            snapshotError = err;
+            void wal.close(); // ends the stream: the run fails with the snapshot's error
+          },
+        );
+      }
       const stats = await streamChanges({
-        wal, builder, sink, checkpointer, signal,
+        wal, builder, sink, checkpointer, signal: streamSignal,
         onProgress: observer.progress,
         onSinkStall: (since) =>
           hooks.degraded(new TributaryError('SinkUnreachable', `Kafka has not acknowledged a write for ${Math.round((Date.now() - since) / 1000)} s; the producer keeps retrying`), since),
         onSinkRecovered: () => log.info('Kafka acknowledged again'),
       });
+      stopAfterSnapshot.abort();
+      windows?.close();
+      await snapshotTask;
       if (checkpointError) throw checkpointError;
+      if (snapshotError) throw snapshotError;
       await checkpointer.close();
       log.info('stream stopped', { events: stats.events, transactions: stats.transactions, ackedLsn: formatLsn(checkpointer.ackedLsn) });
     } catch (err) {
       throw classify(err, 'source');
     } finally {
+      stopAfterSnapshot.abort();
+      windows?.close();
+      await snapshotTask;
       observer.runEnded();
       await wal.close();
     }

@@ -6,6 +6,8 @@ import type { JobRecord } from '../../shared/job/job-record.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { jobActionRoutes } from './routes/job-actions.ts';
+import { precheckRoutes } from './routes/prechecks.ts';
+import type { PrecheckReport } from '../../shared/prechecks/precheck.ts';
 import type { ReleasedObjects } from '../steps/release-source.ts';
 import { problem } from './http-errors.ts';
 import { openApiDocument } from './openapi.ts';
@@ -22,6 +24,7 @@ export type AppDeps = {
   log: Logger;
   apiKeys: ApiKeyStore;
   idempotency: IdempotencyStore;
+  runPrechecks(job: JobRecord, password: string): Promise<PrecheckReport>;
 };
 
 // The one Hono app, the same on Lambda and locally; only `deps` differ.
@@ -34,6 +37,7 @@ export function createApp(deps: AppDeps) {
   app.use('/jobs/*', authenticate(deps.apiKeys), idempotency(deps.idempotency));
   app.route('/jobs', jobRoutes(deps));
   app.route('/jobs', jobActionRoutes(deps));
+  app.route('/jobs', precheckRoutes(deps));
   app.onError((err, c) => {
     deps.log.error('request failed', { path: c.req.path, error: err.message });
     return problem(c, { type: 'https://tributary.dev/problems/internal', title: 'Internal error', status: 500, detail: err.message });

@@ -10,6 +10,7 @@ import { createLogger, type Logger } from '../../shared/logger.ts';
 import { resumeJobs } from '../launcher/resume-jobs.ts';
 import { createSqliteApiKeyStore } from '../../shared/auth/sqlite-api-key-store.ts';
 import { localApiKey } from './local-api-key.ts';
+import { runPrechecks } from '../../shared/prechecks/run-prechecks.ts';
 import { createSqliteIdempotencyStore } from '../../shared/storage/local/sqlite-idempotency-store.ts';
 
 // The local mode: the same Hono app on a local port, SQLite for storage, an
@@ -25,7 +26,7 @@ export async function startLocalTributary(opts: { dataDir: string; port?: number
   const apiKeys = createSqliteApiKeyStore(join(opts.dataDir, 'tributary.db'));
   const apiKey = await localApiKey(opts.dataDir, apiKeys);
   const idempotencyStore = createSqliteIdempotencyStore(join(opts.dataDir, 'tributary.db'));
-  const app = createApp({ store, secrets, launcher, releaseSource, log, apiKeys, idempotency: idempotencyStore });
+  const app = createApp({ store, secrets, launcher, releaseSource, log, apiKeys, idempotency: idempotencyStore, runPrechecks });
   const server: ServerType = await new Promise((ok) => {
     const s = serve({ fetch: app.fetch, port: opts.port ?? 0, hostname: '127.0.0.1' }, () => ok(s));
   });

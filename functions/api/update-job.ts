@@ -48,3 +48,8 @@ export function patchedSpec(job: JobRecord, patch: Record<string, any>): JobSpec
 export function validatePatched(job: JobRecord, patch: Record<string, unknown>) {
   return JobSpec.safeParse(patchedSpec(job, patch));
 }
+
+/** Fields a precheck reads: changing any of them makes the last precheck stale. */
+export function changesWhatPrecheckSaw(patch: Record<string, unknown>): boolean {
+  return ['source', 'destination', 'objects', 'slotPrefix', 'connectionRetryMinutes'].some((k) => k in patch);
+}

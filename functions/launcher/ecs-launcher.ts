@@ -10,6 +10,9 @@ import type { FargateSize } from '../steps/fargate-size.ts';
 // The state machine launches through its own RunTask .sync state with the same
 // shape (infra/constructs/job-state-machine.ts); this adapter stops tasks for
 // release and hand-over and launches directly where no machine is involved.
+/** Every StopTask this adapter sends carries this reason, so a stop Tributary asked for can be told from one ECS made. */
+export const STOP_REASON_PREFIX = 'Tributary: stop';
+
 export type EcsLauncherOptions = {
   cluster: string;
   taskDefinition: string;
@@ -24,6 +27,14 @@ export type EcsLauncherOptions = {
   pollMs?: number;
   sleep?: (ms: number) => Promise<void>;
 };
+
+/** stop() asked ECS to stop the task, which has not finished stopping within the wait. */
+export class StillStopping extends Error {
+  constructor(jobId: string, tasks: string[]) {
+    super(`job ${jobId}: task ${tasks.join(', ')} is still stopping; try again`);
+    this.name = 'StillStopping';
+  }
+}
 
 export type EcsLauncher = Launcher & {
   /** ARNs of the job's tasks that are not yet stopped, straight from ECS. */
@@ -76,14 +87,14 @@ export function createEcsLauncher(opts: EcsLauncherOptions): EcsLauncher {
     async stop(jobId) {
       const arns = await runningTasks(jobId);
       // StopTask sends SIGTERM, then SIGKILL after the container's stopTimeout: the worker flushes, saves and acks in between
-      for (const task of arns) await client.send(new StopTaskCommand({ cluster, task, reason: `Tributary: stop job ${jobId}` }));
+      for (const task of arns) await client.send(new StopTaskCommand({ cluster, task, reason: `${STOP_REASON_PREFIX} job ${jobId}` }));
       const deadline = Date.now() + (opts.stopWaitMs ?? 150_000);
       let pending = arns;
       while (pending.length) {
         const { tasks = [] } = await client.send(new DescribeTasksCommand({ cluster, tasks: pending }));
         pending = tasks.filter((t) => t.lastStatus !== 'STOPPED').map((t) => t.taskArn!);
         if (!pending.length) break;
-        if (Date.now() >= deadline) throw new Error(`job ${jobId}: task ${pending.join(', ')} is still stopping; try again`);
+        if (Date.now() >= deadline) throw new StillStopping(jobId, pending);
         await sleep(opts.pollMs ?? 3_000);
       }
       known.delete(jobId);

@@ -28,6 +28,7 @@ export async function prepareRun(input: unknown, deps: StepDeps): Promise<RunSta
     return { ...base, decision: 'end' };
   }
   if (given.action === 'release') return { ...base, decision: job.status === 'released' ? 'end' : 'release' };
+  if (given.action === 'precheck') return { ...base, decision: 'precheck' };
   if (!LAUNCHABLE.includes(job.status)) return { ...base, decision: 'end' };
 
   const next = given.generation + 1;

@@ -3,6 +3,9 @@ import type { JobRecord } from '../../shared/job/job-record.ts';
 import { pgConfig } from '../../shared/source/pg-config.ts';
 import { dropReplicationObjects, heartbeatTableOf } from '../../shared/source/replication-objects.ts';
 import { classify } from '../../shared/errors/classify.ts';
+import { parseStepInput, RunState } from './run-state.ts';
+import type { StepDeps } from './step-deps.ts';
+import { awsStep } from './aws-step.ts';
 
 export type ReleasedObjects = { slot: boolean; publication: boolean; heartbeatTable?: boolean };
 
@@ -19,3 +22,17 @@ export async function releaseSource(job: JobRecord, password: string): Promise<R
     await client.end().catch(() => undefined);
   }
 }
+
+// The ReleaseSource state: the same release, with the job and its password read
+// here, inside the one role allowed to read them. A failure throws, so the
+// state's Retry runs it again (everything it drops is dropped idempotently).
+export async function releaseSourceStep(input: unknown, deps: StepDeps): Promise<ReleasedObjects> {
+  const state = parseStepInput(RunState, 'ReleaseSource', input);
+  const job = await deps.store.get(state.jobId);
+  if (!job) throw new Error(`job ${state.jobId} not found`);
+  const removed = await deps.releaseSource(job, await deps.secrets.get(job.source.passwordRef));
+  deps.log.info('source objects released', { jobId: job.id, ...removed });
+  return removed;
+}
+
+export const handler = awsStep(releaseSourceStep);

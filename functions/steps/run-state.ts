@@ -21,7 +21,7 @@ export type FirstFailures = z.infer<typeof FirstFailures>;
 
 export const RunInput = z.strictObject({
   jobId: z.string().min(1).max(36, 'jobId is at most 36 characters (ECS startedBy)'),
-  action: z.enum(['run', 'release']).default('run'),
+  action: z.enum(['run', 'release', 'precheck']).default('run'),
   /** Identifies one start of the job; hand-overs keep it, so execution names stay unique. */
   runId: z.string().regex(/^[A-Za-z0-9_-]{1,24}$/).optional(),
   windows: RetryWindows.optional(),
@@ -33,12 +33,12 @@ export const RunInput = z.strictObject({
 });
 export type RunInput = z.input<typeof RunInput>;
 
-export const Decision = z.enum(['launch', 'retry', 'handover', 'release', 'stopped', 'failed', 'end']);
+export const Decision = z.enum(['launch', 'retry', 'handover', 'release', 'precheck', 'stopped', 'failed', 'end']);
 export type Decision = z.infer<typeof Decision>;
 
 export const RunState = z.object({
   jobId: z.string().min(1).max(36),
-  action: z.enum(['run', 'release']),
+  action: z.enum(['run', 'release', 'precheck']),
   runId: z.string().min(1),
   windows: RetryWindows,
   failures: FirstFailures,

@@ -1,5 +1,6 @@
-import { Stack, RemovalPolicy, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, RemovalPolicy, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config.ts';
@@ -20,16 +21,29 @@ export class StateStack extends Stack {
       enableKeyRotation: true,
       removalPolicy,
     });
+    // The key serves Secrets Manager only: principals of this account may use it
+    // through Secrets Manager (their IAM policies decide which secrets), not directly.
+    this.secretsKey.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'UseThroughSecretsManagerOnly',
+      principals: [new iam.AccountPrincipal(this.account)],
+      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${this.region}.amazonaws.com`, 'kms:CallerAccount': this.account } },
+    }));
 
-    // Key design: one item per job, pk = job id; later issues add runs,
-    // checkpoints and usage as further item types in the same table.
+    // Key design (shared/storage/dynamo/dynamo-job-store.ts): pk = JOB#<id>, sk = JOB;
+    // runs, checkpoints and usage go in the job's partition; API keys under APIKEY#<hash>.
     this.jobsTable = new dynamodb.TableV2(this, 'Jobs', {
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
       billing: dynamodb.Billing.onDemand(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: retainData,
+      timeToLiveAttribute: 'expiresAt',
       removalPolicy,
     });
+
+    new CfnOutput(this, 'JobsTableName', { value: this.jobsTable.tableName });
+    new CfnOutput(this, 'SecretsKeyArn', { value: this.secretsKey.keyArn });
   }
 }

@@ -22,6 +22,9 @@ export type PostgresService = {
   createDatabase(name: string): Promise<void>;
   /** Stops the server and starts it again on the same port and data (for outage tests). */
   restart(): Promise<void>;
+  /** Stops the server but keeps its data, for startAgain() (outage tests). */
+  stopOnly(): Promise<void>;
+  startAgain(): Promise<void>;
   stop(): Promise<void>;
 };
 
@@ -92,6 +95,8 @@ export async function startPostgres(opts: { major?: PgMajor; port?: number; log?
       await server.stop();
       await server.start();
     },
+    stopOnly: () => server.stop(),
+    startAgain: () => server.start(),
     async stop() {
       await server.stop();
       rmSync(dir, { recursive: true, force: true });

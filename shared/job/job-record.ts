@@ -1,12 +1,15 @@
-import type { JobSpec, PostgresConnection } from './job-spec.ts';
+import type { JobSpec, PostgresConnection, StartMode } from './job-spec.ts';
 import type { JobStatus } from './job-status.ts';
 import type { ErrorReport } from '../errors/tributary-error.ts';
+import type { PrecheckReport } from '../prechecks/precheck.ts';
 
 // What storage keeps for a job: the spec without the password (a secret
 // reference instead), plus the runtime fields the worker and API maintain.
 export type StoredSource = Omit<PostgresConnection, 'password'> & { passwordRef: string };
 
-export type JobRecord = Omit<JobSpec, 'source' | 'name'> & {
+export type JobRecord = Omit<JobSpec, 'source' | 'name' | 'startMode'> & {
+  /** Absent on records written before start modes existed: those stream without a snapshot once they have an ackedLsn. */
+  startMode?: StartMode;
   id: string;
   /** The tenant that owns the job: every API lookup is scoped to it. */
   tenantId: string;
@@ -18,6 +21,8 @@ export type JobRecord = Omit<JobSpec, 'source' | 'name'> & {
   /** Last LSN acknowledged to PostgreSQL, after the sink acknowledged every change up to it. */
   ackedLsn?: string;
   error?: ErrorReport;
+  /** The last precheck and the ignorable warnings the user acknowledged; cleared when the configuration changes. */
+  precheck?: { report: PrecheckReport; acknowledged: string[] };
   /** Observability (SPEC.md §7), refreshed by the worker every few seconds. */
   metrics?: JobMetrics;
   /** Full synchronization: per-table progress, checkpointed per delivered chunk (worker/snapshot/). */

@@ -6,10 +6,14 @@ export const JOB_STATUSES = [
 ] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
-export type JobAction = 'start' | 'stop' | 'release';
+export type JobAction = 'precheck' | 'start' | 'stop' | 'release';
 
+// A job starts only after a passed precheck (both seeds); a stopped or failed
+// job restarts on its last precheck unless its configuration changed since,
+// which PATCH records by clearing the precheck.
 const ALLOWED_FROM: Record<JobAction, readonly JobStatus[]> = {
-  start: ['created', 'precheck_passed', 'stopped', 'failed'],
+  precheck: ['created', 'precheck_passed', 'precheck_failed', 'stopped', 'failed'],
+  start: ['precheck_passed', 'stopped', 'failed'],
   stop: ['starting', 'snapshotting', 'streaming', 'retrying'],
   release: ['created', 'precheck_passed', 'precheck_failed', 'starting', 'snapshotting', 'streaming', 'retrying', 'stopped', 'failed', 'releasing'],
 };

@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { MATRIX, servicesFor, freshDatabase, startTributary, api } from '../support/e2e.ts';
 import { waitFor } from '../support/wait-for.ts';
 
@@ -41,6 +42,10 @@ describe('tributary CLI', () => {
     const { postgres, kafka } = servicesFor(combo);
     const db = await freshDatabase(postgres.connectionString);
     await db.client.query('CREATE TABLE orders (id int8 PRIMARY KEY, total numeric(10,2))');
+    // a role of its own, so the password is a string found nowhere else in the output
+    const user = `cdc_${db.name}`;
+    const secret = `pw-${randomBytes(8).toString('hex')}`;
+    await db.client.query(`CREATE ROLE ${user} LOGIN SUPERUSER PASSWORD '${secret}'`);
     const jobFile = join(dir, 'job.yaml');
     writeFileSync(
       jobFile,
@@ -51,8 +56,8 @@ describe('tributary CLI', () => {
         '  host: 127.0.0.1',
         `  port: ${postgres.port}`,
         `  database: ${db.name}`,
-        '  user: postgres',
-        `  password: ${PASSWORD}`,
+        `  user: ${user}`,
+        `  password: ${secret}`,
         '  sslmode: disable',
         'destination:',
         '  type: kafka',
@@ -69,7 +74,7 @@ describe('tributary CLI', () => {
     expect(created).toMatchObject({ code: 0, stderr: '' });
     const id = created.stdout.trim();
     expect(id).toMatch(/^j[0-9a-f]{16}$/);
-    expect(created.stdout).not.toContain(PASSWORD);
+    expect(created.stdout).not.toContain(secret);
     // the same key again is a replay of the first answer, not a second job
     expect((await cli('create', '-f', jobFile, '--idempotency-key', `cli-${db.name}`)).stdout.trim()).toBe(id);
 
@@ -78,6 +83,26 @@ describe('tributary CLI', () => {
     const lines = listed.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^ID\s+NAME\s+STATUS\s+LAG\s+EVENTS\/S\s+ACKED LSN\s+TAGS$/);
     expect(lines.slice(1)).toEqual([expect.stringMatching(new RegExp(`^${id}\\s+cli-${db.name}\\s+created\\s+-\\s+-\\s+-\\s+suite=${db.name}$`))]);
+
+    // a job starts only after a passed precheck: refused with the reason (409, exit 1)
+    const early = await cli('start', id);
+    expect(early.code).toBe(1);
+    expect(early.stderr).toMatch(/^error: Not allowed in the current state \(HTTP 409\)\n {2}cannot start: run the precheck first/);
+
+    const precheck = await cli('precheck', id);
+    expect(precheck).toMatchObject({ code: 0, stderr: '' });
+    expect(precheck.stdout).toMatch(/^STATUS\s+CHECK\s+DETAIL\s+FIX$/m);
+    expect(precheck.stdout).toMatch(/^PASS\s+/m);
+    expect(precheck.stdout).toMatch(/^precheck passed: \d+ passed, \d+ warnings?, 0 errors, \d+ skipped$/m);
+    expect(precheck.stdout).not.toContain(secret);
+    const toAck = /^to acknowledge before start: \S+ \(fix them, or: tributary precheck \S+ --ack (\S+)\)$/m.exec(precheck.stdout)?.[1];
+    if (toAck) {
+      // ignorable warnings (e.g. WAL retention on a test server) are acknowledged, as a user would
+      const acked = await cli('precheck', id, '--ack', toAck);
+      expect(acked.code).toBe(0);
+      expect(acked.stdout).toContain(`acknowledged: ${toAck.split(',').join(', ')}`);
+      expect(acked.stdout).not.toContain('to acknowledge before start');
+    }
 
     const started = await cli('start', id);
     expect(started).toMatchObject({ code: 0, stdout: `${id}: starting\n` });
@@ -94,12 +119,13 @@ describe('tributary CLI', () => {
     }, 60_000, 500);
     expect(status.stdout).toContain(`${id}  cli-${db.name}`);
     expect(status.stdout).toMatch(/^phase {6}streaming$/m);
-    expect(status.stdout).toContain(`source     postgres@127.0.0.1:${postgres.port}/${db.name}`);
+    expect(status.stdout).toContain(`source     ${user}@127.0.0.1:${postgres.port}/${db.name}`);
     expect(status.stdout).toMatch(/^acked LSN  [0-9A-F]+\/[0-9A-F]+$/m);
-    expect(status.stdout).not.toContain(PASSWORD);
+    expect(status.stdout).not.toContain(secret);
 
     const streaming = await cli('list', '--status', 'streaming', '--json');
     expect(JSON.parse(streaming.stdout).items.map((j: { id: string }) => j.id)).toContain(id);
+    expect(streaming.stdout).not.toContain(secret);
 
     expect(await cli('stop', id)).toMatchObject({ code: 0, stdout: `${id}: stopped\n` });
     // a watch on a settled job draws once and ends by itself
@@ -150,31 +176,31 @@ describe('tributary CLI', () => {
     expect(fromFile.code).toBe(0);
   });
 
-  it('reports an unknown job, serves the OpenAPI document, and runs precheck and usage or says they are not available', async () => {
+  it('reports an unknown job, serves the OpenAPI document, exits 3 on a failed precheck, and shows usage or says it is not available', async () => {
     const missing = await cli('status', 'jdoesnotexist');
     expect(missing).toMatchObject({ code: 1, stderr: 'error: Job not found (HTTP 404)\n  no job with id jdoesnotexist\n' });
 
     const doc = await cli('openapi');
     expect(doc.code).toBe(0);
-    const paths = JSON.parse(doc.stdout).paths as Record<string, unknown>;
-    expect(JSON.parse(doc.stdout).openapi).toBe('3.1.0');
+    expect(JSON.parse(doc.stdout)).toMatchObject({ openapi: '3.1.0', paths: { '/jobs': expect.any(Object) } });
 
     const { postgres, kafka } = servicesFor(combo);
     const file = join(dir, 'precheck.yaml');
     writeFileSync(file, `source: { type: postgresql, host: 127.0.0.1, port: ${postgres.port}, database: postgres, user: postgres, password: ${PASSWORD}, sslmode: disable }\ndestination: { type: kafka, brokers: [${kafka.brokers.join(', ')}] }\nobjects: { tables: [ { table: no_such_table } ] }\n`);
     const id = (await cli('create', '-f', file)).stdout.trim();
 
-    const precheck = await cli('precheck', id);
-    if (paths['/jobs/{id}/precheck']) {
-      expect(precheck.code).toBe(3); // the table does not exist
-      expect(precheck.stdout).toMatch(/^STATUS\s+CHECK\s+DETAIL\s+FIX$/m);
-      expect(precheck.stdout).toMatch(/^precheck failed: /m);
-    } else {
-      expect(precheck).toMatchObject({ code: 1, stderr: expect.stringContaining(`precheck is not available on this server (POST /jobs/${id}/precheck answered 404)`) });
-    }
+    const failed = await cli('precheck', id);
+    expect(failed.code).toBe(3);
+    expect(failed.stdout).toMatch(/^ERROR\s+.*\[1\]$/m); // a failed check points at its fix
+    expect(failed.stdout).toMatch(/^Fixes:$/m);
+    expect(failed.stdout).toMatch(/^precheck failed: \d+ passed, \d+ warnings?, [1-9]\d* errors?, \d+ skipped$/m);
+    expect(JSON.parse((await cli('precheck', id, '--json')).stdout).verdict).toBe('failed');
+
+    // usage metering is being built: the CLI must either show it or say it is not there
+    const usageRoute = await fetch(`${tributary.url}/jobs/jnosuchjob/usage`, { headers: { authorization: `Bearer ${tributary.apiKey}` } });
     const usage = await cli('usage', id);
-    if (paths['/jobs/{id}/usage']) expect(usage.code).toBe(0);
-    else expect(usage).toMatchObject({ code: 1, stderr: expect.stringContaining('usage metering is not available on this server') });
+    if (usageRoute.headers.get('content-type')?.includes('problem+json')) expect(usage.code).toBe(0);
+    else expect(usage).toMatchObject({ code: 1, stderr: `error: Not available on this server (HTTP 404)\n  usage metering is not available on this server (GET /jobs/${id}/usage answered 404); it may run an older Tributary\n` });
     expect((await cli('release', id)).code).toBe(0);
   });
 });

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MATRIX, servicesFor, freshDatabase, api, jobBody, rememberApiKey, startTributary } from '../support/e2e.ts';
+import { MATRIX, servicesFor, freshDatabase, api, jobBody, rememberApiKey, startTributary, startJob } from '../support/e2e.ts';
 import { readTopic } from '../support/kafka-reader.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { freePort } from '../../scripts/services/postgres.ts';
@@ -34,7 +34,7 @@ describe('kill -9 of the local control plane', () => {
     rememberApiKey(url, readFileSync(join(dataDir, 'api-key'), 'utf8').trim());
 
     const id = (await api(url, 'POST', '/jobs', jobBody({ port: postgres.port, database: db.name, brokers: kafka.brokers, tables: [{ table: 'items' }] }))).body.id;
-    await api(url, 'POST', `/jobs/${id}/start`);
+    await startJob(url, id);
     const job = await waitFor('streaming', async () => {
       const j = (await api(url, 'GET', `/jobs/${id}`)).body;
       return j.status === 'streaming' ? j : undefined;

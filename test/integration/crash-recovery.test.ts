@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { MATRIX, servicesFor, freshDatabase, startTributary, api, jobBody } from '../support/e2e.ts';
+import { MATRIX, servicesFor, freshDatabase, startTributary, api, jobBody, startJob } from '../support/e2e.ts';
 import { readTopic } from '../support/kafka-reader.ts';
 import { waitFor } from '../support/wait-for.ts';
 
@@ -25,7 +25,7 @@ describe('kill -9 of the worker during a 100k-row workload', () => {
     await db.client.query('CREATE TABLE events (id int PRIMARY KEY, payload text, version int NOT NULL)');
     const created = await api(tributary.url, 'POST', '/jobs', jobBody({ port: postgres.port, database: db.name, brokers: kafka.brokers, tables: [{ table: 'events' }] }));
     const id = created.body.id as string;
-    await api(tributary.url, 'POST', `/jobs/${id}/start`);
+    await startJob(tributary.url, id);
     await waitFor('streaming', async () => (await api(tributary.url, 'GET', `/jobs/${id}`)).body.status === 'streaming');
 
     // Writer: inserts in transactions of PER_TX rows, then updates the first

@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
-import { MATRIX, servicesFor, freshDatabase, startTributary, api, jobBody } from '../support/e2e.ts';
+import { MATRIX, servicesFor, freshDatabase, startTributary, api, jobBody, startJob } from '../support/e2e.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 // SPEC.md §7: lag from a heartbeat table the job writes on its source, and the
@@ -21,7 +21,7 @@ describe('heartbeat, lag and retained WAL', () => {
     const db = await freshDatabase(postgres.connectionString);
     await db.client.query('CREATE TABLE t (id int PRIMARY KEY)');
     const id = (await api(tributary.url, 'POST', '/jobs', jobBody({ port: postgres.port, database: db.name, brokers: kafka.brokers, tables: [{ table: 't' }] }))).body.id;
-    await api(tributary.url, 'POST', `/jobs/${id}/start`);
+    await startJob(tributary.url, id);
 
     const job = await waitFor('a measured lag', async () => {
       const j = (await api(tributary.url, 'GET', `/jobs/${id}`)).body;

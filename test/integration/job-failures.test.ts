@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { MATRIX, servicesFor, freshDatabase, startTributary, api, jobBody } from '../support/e2e.ts';
+import { MATRIX, servicesFor, freshDatabase, startTributary, api, jobBody, startJob } from '../support/e2e.ts';
 import { freePort } from '../../scripts/services/postgres.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { readFileSync } from 'node:fs';
@@ -12,6 +12,9 @@ import { execFileSync } from 'node:child_process';
 const rawFileOutOfProcess = (path: string) =>
   execFileSync(process.execPath, ['-e', `process.stdout.write(require('fs').readFileSync(${JSON.stringify(path)}).toString('latin1'))`], { encoding: 'latin1', maxBuffer: 64 << 20 });
 
+// A job that cannot run is caught by the precheck, with the fix; what breaks
+// after a passed precheck is caught by the worker, classified and shown on
+// the job — clearly and quickly, never as a hang, never with the password.
 describe('jobs that cannot run fail clearly, without hanging or leaking the password', () => {
   const combo = MATRIX[0];
   let tributary: Awaited<ReturnType<typeof startTributary>>;
@@ -22,36 +25,39 @@ describe('jobs that cannot run fail clearly, without hanging or leaking the pass
     await tributary?.close();
   });
 
-  const runUntilReported = async (body: unknown) => {
-    const created = await api(tributary.url, 'POST', '/jobs', body);
-    expect(created.status).toBe(201);
-    const id = created.body.id as string;
-    const started = Date.now();
-    await api(tributary.url, 'POST', `/jobs/${id}/start`);
-    // fatal errors fail the job; connection errors show as retrying, with the error and its window
-    const job = await waitFor('the failure to be reported', async () => {
+  const create = async (body: unknown) => (await api(tributary.url, 'POST', '/jobs', body)).body.id as string;
+  const precheck = async (id: string) => (await api(tributary.url, 'POST', `/jobs/${id}/precheck`)).body;
+  const reported = (id: string) =>
+    waitFor('the failure to be reported', async () => {
       const j = (await api(tributary.url, 'GET', `/jobs/${id}`)).body;
       return j.status === 'failed' || j.status === 'retrying' ? j : undefined;
     }, 30_000);
-    return { job, seconds: (Date.now() - started) / 1000, id };
-  };
 
-  it('an unreachable source is reported within seconds as SourceUnreachable, retried within its window', async () => {
+  it('an unreachable source: the precheck says so with the fix, and start is refused', async () => {
     const { kafka } = servicesFor(combo);
-    const closedPort = await freePort(); // nothing listens here
-    const { job, seconds } = await runUntilReported(jobBody({ port: closedPort, database: 'nowhere', brokers: kafka.brokers, tables: [{ table: 't' }] }));
-    expect(job.status).toBe('retrying');
-    expect(job.error).toMatchObject({ code: 'SourceUnreachable', class: 'connection' });
-    expect(job.error.message).toMatch(/ECONNREFUSED/);
-    expect(Date.parse(job.retry.until) - Date.parse(job.retry.since)).toBe(720 * 60_000);
-    expect(job.error.remedy).toMatch(/host and port/);
-    expect(seconds).toBeLessThan(30);
+    const id = await create(jobBody({ port: await freePort(), database: 'nowhere', brokers: kafka.brokers, tables: [{ table: 't' }] }));
+    const report = await precheck(id);
+    expect(report.verdict).toBe('failed');
+    const reach = report.results.find((r: { status: string }) => r.status === 'error');
+    expect(reach.detail).toMatch(/ECONNREFUSED|refused/);
+    expect(reach.fix).toBeTruthy();
+    expect(report.results.filter((r: { status: string }) => r.status === 'skipped').length).toBeGreaterThan(5);
+    const start = await api(tributary.url, 'POST', `/jobs/${id}/start`);
+    expect(start.status).toBe(409);
   });
 
-  it('a wrong password fails with SourceAuthFailed and the password appears nowhere', async () => {
+  it('a password changed after the precheck: the worker fails with SourceAuthFailed and the password appears nowhere', async () => {
     const { postgres, kafka } = servicesFor(combo);
+    const db = await freshDatabase(postgres.connectionString);
+    await db.client.query('CREATE TABLE t (id int PRIMARY KEY)');
     const secret = 'Wr0ng-Pa55word-do-not-log';
-    const { job, id } = await runUntilReported(jobBody({ port: postgres.port, database: 'postgres', brokers: kafka.brokers, tables: [{ table: 't' }], password: secret }));
+    const role = `r_${db.name}`;
+    await db.client.query(`CREATE ROLE ${role} LOGIN SUPERUSER PASSWORD '${secret}'`);
+    const id = await create({ ...jobBody({ port: postgres.port, database: db.name, brokers: kafka.brokers, tables: [{ table: 't' }], password: secret }), source: { type: 'postgresql', host: '127.0.0.1', port: postgres.port, database: db.name, user: role, password: secret, sslmode: 'disable' } });
+    expect((await precheck(id)).verdict).toBe('passed');
+    await db.client.query(`ALTER ROLE ${role} PASSWORD 'rotated-elsewhere'`);
+    await api(tributary.url, 'POST', `/jobs/${id}/start`);
+    const job = await reported(id);
     expect(job.status).toBe('failed');
     expect(job.error).toMatchObject({ code: 'SourceAuthFailed', class: 'fatal' });
     const everything = [
@@ -63,26 +69,33 @@ describe('jobs that cannot run fail clearly, without hanging or leaking the pass
       tributary.logs.join('\n'),
     ].join('\n');
     expect(everything).not.toContain(secret);
-  });
-
-  it('a missing table fails with TableNotFound naming it', async () => {
-    const { postgres, kafka } = servicesFor(combo);
-    const db = await freshDatabase(postgres.connectionString);
-    const { job } = await runUntilReported(jobBody({ port: postgres.port, database: db.name, brokers: kafka.brokers, tables: [{ table: 'no_such_table' }] }));
-    expect(job.status).toBe('failed');
-    expect(job.error.code).toBe('TableNotFound');
-    expect(job.error.message).toContain('public.no_such_table');
     await db.client.end();
   });
 
-  it('an unreachable Kafka is reported as SinkUnreachable and retried', async () => {
+  it('a table dropped after the precheck: the worker fails with TableNotFound naming it', async () => {
+    const { postgres, kafka } = servicesFor(combo);
+    const db = await freshDatabase(postgres.connectionString);
+    await db.client.query('CREATE TABLE doomed (id int PRIMARY KEY)');
+    const id = await create(jobBody({ port: postgres.port, database: db.name, brokers: kafka.brokers, tables: [{ table: 'doomed' }] }));
+    expect((await precheck(id)).verdict).toBe('passed');
+    await db.client.query('DROP TABLE doomed');
+    await api(tributary.url, 'POST', `/jobs/${id}/start`);
+    const job = await reported(id);
+    expect(job.status).toBe('failed');
+    expect(job.error.code).toBe('TableNotFound');
+    expect(job.error.message).toContain('public.doomed');
+    await db.client.end();
+  });
+
+  it('an unreachable Kafka: the precheck reports the brokers, and start is refused', async () => {
     const { postgres } = servicesFor(combo);
     const db = await freshDatabase(postgres.connectionString);
     await db.client.query('CREATE TABLE t (id int PRIMARY KEY)');
-    const { job, id } = await runUntilReported(jobBody({ port: postgres.port, database: db.name, brokers: [`127.0.0.1:${await freePort()}`], tables: [{ table: 't' }] }));
-    expect(job.status).toBe('retrying');
-    expect(job.error).toMatchObject({ code: 'SinkUnreachable', class: 'connection' });
-    expect((await api(tributary.url, 'POST', `/jobs/${id}/stop`)).body.status).toBe('stopped'); // a retrying job can be stopped
+    const id = await create(jobBody({ port: postgres.port, database: db.name, brokers: [`127.0.0.1:${await freePort()}`], tables: [{ table: 't' }] }));
+    const report = await precheck(id);
+    expect(report.verdict).toBe('failed');
+    expect(report.blocking.length).toBeGreaterThan(0);
+    await expect(startJob(tributary.url, id)).rejects.toThrow(/precheck did not pass/);
     await db.client.end();
   });
 });

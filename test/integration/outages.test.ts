@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import pg from 'pg';
 import { startPostgres, type PostgresService } from '../../scripts/services/postgres.ts';
 import { KAFKA_VERSIONS, startKafka, type KafkaService } from '../../scripts/services/kafka.ts';
-import { startTributary, api, jobBody } from '../support/e2e.ts';
+import { startTributary, api, jobBody, startJob } from '../support/e2e.ts';
 import { readTopic } from '../support/kafka-reader.ts';
 import { waitFor } from '../support/wait-for.ts';
 
@@ -36,13 +36,13 @@ describe('source and destination outages mid-stream', () => {
     }
     await client.end();
   };
-  const startJob = async (db: string) => {
+  const streamingJob = async (db: string) => {
     await postgres.createDatabase(db);
     const client = await connect(db);
     await client.query('CREATE TABLE items (id int PRIMARY KEY, body text)');
     await client.end();
     const id = (await api(tributary.url, 'POST', '/jobs', jobBody({ port: postgres.port, database: db, brokers: kafka.brokers, tables: [{ table: 'items' }] }))).body.id as string;
-    await api(tributary.url, 'POST', `/jobs/${id}/start`);
+    await startJob(tributary.url, id);
     await waitFor('streaming', async () => (await api(tributary.url, 'GET', `/jobs/${id}`)).body.status === 'streaming');
     return id;
   };
@@ -53,9 +53,37 @@ describe('source and destination outages mid-stream', () => {
     expect(missing).toEqual([]);
   };
 
+  it('PostgreSQL down when the worker starts: retrying with SourceUnreachable and its window, then streams', async () => {
+    const db = 'pg_down_at_start';
+    await postgres.createDatabase(db);
+    const client = await connect(db);
+    await client.query('CREATE TABLE items (id int PRIMARY KEY, body text)');
+    await client.end();
+    const id = (await api(tributary.url, 'POST', '/jobs', jobBody({ port: postgres.port, database: db, brokers: kafka.brokers, tables: [{ table: 'items' }] }))).body.id as string;
+    const precheck = (await api(tributary.url, 'POST', `/jobs/${id}/precheck`)).body;
+    expect(precheck.verdict).toBe('passed');
+    await api(tributary.url, 'POST', `/jobs/${id}/precheck/ack`, { ids: precheck.needsAcknowledgement });
+    await postgres.stopOnly();
+    try {
+      expect((await api(tributary.url, 'POST', `/jobs/${id}/start`)).status).toBe(202);
+      const job = await waitFor('retrying', async () => {
+        const j = (await api(tributary.url, 'GET', `/jobs/${id}`)).body;
+        return j.status === 'retrying' ? j : undefined;
+      });
+      expect(job.error).toMatchObject({ code: 'SourceUnreachable', class: 'connection' });
+      expect(Date.parse(job.retry.until) - Date.parse(job.retry.since)).toBe(720 * 60_000);
+    } finally {
+      await postgres.startAgain();
+    }
+    await waitFor('streaming once PostgreSQL is back', async () => (await api(tributary.url, 'GET', `/jobs/${id}`)).body.status === 'streaming', 60_000);
+    await insert(db, 1, 100);
+    await expectAllIds(db, 100);
+    await api(tributary.url, 'POST', `/jobs/${id}/stop`);
+  });
+
   it('PostgreSQL restarted while the worker streams: reconnects, nothing lost', async () => {
     const db = 'pg_restart';
-    const id = await startJob(db);
+    const id = await streamingJob(db);
     await insert(db, 1, 20_000);
     await postgres.restart(); // fast shutdown: the walsender and our connections get 57P01
     const during = await waitFor('the failure to be reported or healed', async () => {
@@ -79,7 +107,7 @@ describe('source and destination outages mid-stream', () => {
 
   it('Kafka broker killed for a while mid-stream: reported as retrying, resumes, nothing lost', async () => {
     const db = 'kafka_outage';
-    const id = await startJob(db);
+    const id = await streamingJob(db);
     await insert(db, 1, 10_000);
     await kafka.kill();
     await insert(db, 10_001, 20_000); // committed while Kafka is down

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { MATRIX, servicesFor, freshDatabase, startTributary, api, jobBody } from '../support/e2e.ts';
+import { MATRIX, servicesFor, freshDatabase, startTributary, api, jobBody, startJob } from '../support/e2e.ts';
 import { readTopic, byPartitionOffset } from '../support/kafka-reader.ts';
 import { waitFor } from '../support/wait-for.ts';
 
@@ -23,7 +23,7 @@ describe.each(MATRIX)('stream PostgreSQL $pg → Kafka $kafka', (combo) => {
     expect(created.body.source.password).toBeUndefined();
     expect(created.body.source.passwordRef).toBeUndefined();
 
-    expect((await api(tributary.url, 'POST', `/jobs/${id}/start`)).status).toBe(202);
+    expect((await startJob(tributary.url, id)).status).toBe(202);
     await waitFor('job streaming', async () => (await api(tributary.url, 'GET', `/jobs/${id}`)).body.status === 'streaming');
 
     await db.client.query(`INSERT INTO order_lines VALUES (9007199254740993, 1, 'apple', 1.10, 'first'), (9007199254740993, 2, 'pear', 2.20, NULL)`);

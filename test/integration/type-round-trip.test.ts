@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { MATRIX, servicesFor, freshDatabase, startTributary, api, jobBody } from '../support/e2e.ts';
+import { MATRIX, servicesFor, freshDatabase, startTributary, api, jobBody, startJob } from '../support/e2e.ts';
 import { readTopic } from '../support/kafka-reader.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { expectedJson, parseExact } from '../support/pg-expectations.ts';
@@ -34,7 +34,7 @@ describe.each(MATRIX)('types PostgreSQL $pg → Kafka $kafka', (combo) => {
     const created = await api(tributary.url, 'POST', '/jobs', jobBody({ port: postgres.port, database: db.name, brokers: kafka.brokers, tables: [{ table: 'all_types' }] }));
     expect(created.status).toBe(201);
     const id = created.body.id as string;
-    expect((await api(tributary.url, 'POST', `/jobs/${id}/start`)).status).toBe(202);
+    expect((await startJob(tributary.url, id)).status).toBe(202);
     await waitFor('job streaming', async () => (await api(tributary.url, 'GET', `/jobs/${id}`)).body.status === 'streaming');
 
     // Rows 1-4 from sessions in zones far from UTC, row 5 all NULL.

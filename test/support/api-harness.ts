@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createApp } from '../../functions/api/app.ts';
 import type { Launcher } from '../../functions/launcher/launcher.ts';
 import type { JobRecord } from '../../shared/job/job-record.ts';
+import type { PrecheckReport } from '../../shared/prechecks/precheck.ts';
 import { createSqliteJobStore } from '../../shared/storage/local/sqlite-job-store.ts';
 import { createFileSecretStore } from '../../shared/secrets/local/file-secret-store.ts';
 import { createLogger } from '../../shared/logger.ts';
@@ -33,6 +34,10 @@ function fakeLauncher() {
   return { launcher, calls };
 }
 
+export function passingReport(over: Partial<PrecheckReport> = {}): PrecheckReport {
+  return { verdict: 'passed', results: [], needsAcknowledgement: [], blocking: [], startedAt: new Date().toISOString(), durationMs: 1, ...over };
+}
+
 export function createApiHarness() {
   const dir = mkdtempSync(join(tmpdir(), 'tributary-api-'));
   const store = createSqliteJobStore(':memory:');
@@ -47,6 +52,9 @@ export function createApiHarness() {
     apiKey: '',
     store, secrets, launcher, released,
     releaseFails: undefined as Error | undefined,
+    /** What the next precheck reports; a passing report by default. */
+    precheckReport: passingReport() as PrecheckReport,
+    precheckCalls: [] as Array<{ job: JobRecord; password: string }>,
     app: undefined as unknown as ReturnType<typeof createApp>,
     async call(method: string, path: string, body?: unknown, raw?: string, headers: Record<string, string> = {}) {
       const res = await h.app.request(path, {
@@ -60,6 +68,12 @@ export function createApiHarness() {
     async created(over: Record<string, unknown> = {}) {
       return (await h.call('POST', '/jobs', { ...jobBody(), ...over })).body.id as string;
     },
+    /** A created job whose precheck passed: ready to start. */
+    async prechecked(over: Record<string, unknown> = {}) {
+      const id = await h.created(over);
+      await h.call('POST', `/jobs/${id}/precheck`);
+      return id;
+    },
     async close() {
       apiKeys.close();
       idempotency.close();
@@ -72,7 +86,8 @@ export function createApiHarness() {
     if (h.releaseFails) throw h.releaseFails;
     return { slot: true, publication: true };
   };
-  h.app = createApp({ store, secrets, launcher: launcher.launcher, releaseSource, log: createLogger({}, () => undefined), apiKeys, idempotency });
+  h.app = createApp({ store, secrets, launcher: launcher.launcher, releaseSource, log: createLogger({}, () => undefined), apiKeys, idempotency,
+    runPrechecks: async (job, password) => (h.precheckCalls.push({ job, password }), h.precheckReport) });
   return h;
 }
 

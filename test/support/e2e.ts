@@ -79,3 +79,17 @@ export function jobBody(opts: { port: number; database: string; brokers: string[
     objects: { tables: opts.tables.map((t) => ({ schema: t.schema ?? 'public', table: t.table })) },
   };
 }
+
+/**
+ * What a user does to run a job: precheck, acknowledge the ignorable
+ * warnings, start. Throws with every blocking result when the precheck fails.
+ */
+export async function startJob(base: string, id: string): Promise<{ status: number; body: any }> {
+  const precheck = await api(base, 'POST', `/jobs/${id}/precheck`);
+  if (precheck.status !== 200 || precheck.body.verdict !== 'passed') {
+    const blocking = (precheck.body?.results ?? []).filter((r: { id: string }) => precheck.body.blocking?.includes(r.id));
+    throw new Error(`precheck did not pass (${precheck.status}): ${JSON.stringify(blocking.length ? blocking : precheck.body)}`);
+  }
+  if (precheck.body.needsAcknowledgement.length) await api(base, 'POST', `/jobs/${id}/precheck/ack`, { ids: precheck.body.needsAcknowledgement });
+  return api(base, 'POST', `/jobs/${id}/start`);
+}

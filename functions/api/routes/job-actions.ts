@@ -7,6 +7,7 @@ import type { AppDeps } from '../app.ts';
 import { conflict, notFound, problem } from '../http-errors.ts';
 import { jobView } from '../job-view.ts';
 import { ownedJob } from '../owned-job.ts';
+import { startBlockers } from '../precheck-gate.ts';
 import type { AuthEnv } from '../authenticate.ts';
 
 // Lifecycle actions (SPEC.md §3): each is legal only from the states the
@@ -31,7 +32,11 @@ export function jobActionRoutes(deps: AppDeps) {
 
   app.post('/:id/start', async (c) => {
     const id = c.req.param('id');
-    if (!(await ownedJob(deps.store, c, id))) return notFound(c, id);
+    const current = await ownedJob(deps.store, c, id);
+    if (!current) return notFound(c, id);
+    const awaitingPrecheck = current.status === 'created' || current.status === 'precheck_failed';
+    const blockers = canApply('start', current.status) || awaitingPrecheck ? startBlockers(current) : [];
+    if (blockers.length) return conflict(c, `cannot start: ${blockers.join('; ')}`, { currentStatus: current.status, blockers });
     const { job, refused } = await transition(id, 'start', 'starting');
     if (refused) return refuse(c, 'start', refused);
     try {

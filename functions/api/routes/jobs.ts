@@ -8,7 +8,7 @@ import { jobView } from '../job-view.ts';
 import { ownedJob } from '../owned-job.ts';
 import type { AuthEnv } from '../authenticate.ts';
 import { ListJobsQuery, listJobs } from '../list-jobs.ts';
-import { JobPatch, refusedWhileRunning, validatePatched } from '../update-job.ts';
+import { JobPatch, changesWhatPrecheckSaw, refusedWhileRunning, validatePatched } from '../update-job.ts';
 import { VersionConflict } from '../../../shared/storage/job-store.ts';
 
 const newJobId = () => `j${randomBytes(8).toString('hex')}`;
@@ -69,6 +69,11 @@ export function jobRoutes(deps: AppDeps) {
     const { password, ...source } = parsed.data.source;
     if ((patch.data.source as { password?: string } | undefined)?.password !== undefined) await deps.secrets.put(`${id}/source-password`, password);
     const next: JobRecord = { ...job, ...parsed.data, name: parsed.data.name ?? job.name, source: { ...source, passwordRef: job.source.passwordRef }, updatedAt: new Date().toISOString() };
+    if (changesWhatPrecheckSaw(patch.data)) {
+      // a precheck speaks for the configuration it checked: a new one is needed
+      next.precheck = undefined;
+      if (next.status === 'precheck_passed' || next.status === 'precheck_failed') next.status = 'created';
+    }
     try {
       return c.json(jobView(await deps.store.replace(next)));
     } catch (err) {

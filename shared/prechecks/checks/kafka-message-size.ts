@@ -1,4 +1,8 @@
-import { ConfigResourceTypes } from 'kafkajs';
+import kafkajs from 'kafkajs';
+
+// kafkajs is CommonJS and Node's ESM loader only sees the names its lexer can
+// find; ConfigResourceTypes is not one of them, so take it from the default export.
+const { ConfigResourceTypes } = kafkajs;
 import { pass, warning, type Finding, type Precheck, type PrecheckContext } from '../precheck.ts';
 import { formatBytes, listSome, qualified } from '../fix-sql.ts';
 import { bootstrap, isKafka, topicsOf } from '../kafka-topics-of.ts';

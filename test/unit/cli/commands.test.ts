@@ -27,7 +27,7 @@ function harness(answer: (call: Call, n: number) => unknown, args: string[] = []
       return a as T;
     },
   };
-  const ctx: CommandContext = { client, args, options, json: options.json ?? false, out: (t) => void out.push(t), err: () => {}, now: () => new Date('2026-01-01T00:00:00Z'), sleep: async () => {}, interactive: false };
+  const ctx: CommandContext = { client, args, options, json: options.json ?? false, out: (t) => void out.push(t), err: () => {}, now: () => new Date('2026-01-01T00:00:00Z'), sleep: async () => {}, interactive: false, columns: 120 };
   return { ctx, calls, out };
 }
 
@@ -78,7 +78,7 @@ describe('precheck', () => {
   });
 
   it('prints a table with numbered fixes below, whole, and the verdict', () => {
-    expect(formatPrecheck(report()).split('\n')).toEqual([
+    expect(formatPrecheck(report(), 'j1').split('\n')).toEqual([
       'STATUS   CHECK                 DETAIL                       FIX',
       'PASS     Source reachable      PostgreSQL 17.2',
       'ERROR    wal_level is logical  wal_level is replica         [1]',
@@ -91,9 +91,24 @@ describe('precheck', () => {
       '[2] Replica identity (may be acknowledged instead):',
       '    ALTER TABLE "public"."t" REPLICA IDENTITY FULL;',
       '',
-      'precheck failed: 1 passed, 1 warnings, 1 errors, 0 skipped',
-      'needs acknowledgement before start: replica-identity',
+      'precheck failed: 1 passed, 1 warning, 1 error, 0 skipped',
+      'to acknowledge before start: replica-identity (fix them, or: tributary precheck j1 --ack replica-identity)',
     ]);
+  });
+
+  it('fits the detail column to a narrow terminal', () => {
+    const long = report({ results: [{ id: 'x', title: 'A check', status: 'pass', detail: 'word '.repeat(30).trim(), ignorable: false }] });
+    const table = formatPrecheck(long, 'j1', 80).split('\n\n')[0].split('\n');
+    expect(table.length).toBeGreaterThan(2); // the detail wrapped
+    expect(Math.max(...table.map((l) => l.length))).toBeLessThanOrEqual(80);
+  });
+
+  it('--ack acknowledges warnings of the last precheck instead of running it again', async () => {
+    const h = harness(() => report({ verdict: 'passed', acknowledged: ['replica-identity'] }), ['j1'], { ack: ['replica-identity', 'a,b'] });
+    expect(await precheckCommand.run(h.ctx)).toBe(0);
+    expect(h.calls[0]).toMatchObject({ method: 'POST', path: '/jobs/j1/precheck/ack', opts: { body: { ids: ['replica-identity', 'a', 'b'] } } });
+    expect(h.out[0]).toContain('acknowledged: replica-identity');
+    expect(h.out[0]).not.toContain('to acknowledge');
   });
 });
 

@@ -45,9 +45,14 @@ describe('formatStatus', () => {
   });
 
   it('includes snapshot progress when the status carries it', () => {
-    const text = formatStatus({ id: 'j4', status: 'snapshotting', snapshot: { tables: [{ schema: 'public', table: 'orders', rowsDone: 50, rowsEstimated: 100 }] } }, now);
+    const text = formatStatus({ id: 'j4', status: 'snapshotting', snapshot: { tables: [{ schema: 'public', table: 'orders', rowsDone: 50, estimatedRows: 100, done: false }] } }, now);
     expect(text).toContain('snapshot   0 of 1 tables copied');
     expect(text).toMatch(/public\.orders {2}\[█+░+\] {2}50% {2}50 \/ ~100 rows/);
+  });
+
+  it('shows the last precheck: verdict, blockers, acknowledged and open warnings', () => {
+    const text = formatStatus({ id: 'j5', status: 'precheck_passed', precheck: { report: { verdict: 'passed', results: [], blocking: [], needsAcknowledgement: ['wal-retention', 'toast'] }, acknowledged: ['toast'] } }, now);
+    expect(text).toContain('precheck   passed; acknowledged: toast; to acknowledge: wal-retention');
   });
 });
 

@@ -24,6 +24,7 @@ describe('parseCliArgs', () => {
     const a = parse('create', '-f', 'job.yaml', '--idempotency-key', 'k1');
     expect(a).toMatchObject({ kind: 'run', options: { file: 'job.yaml', 'idempotency-key': 'k1' } });
     expect(parse('status', 'j1', '-w', '--interval', '1')).toMatchObject({ options: { watch: true, interval: '1' } });
+    expect(parse('precheck', 'j1', '--ack', 'a', '--ack', 'b')).toMatchObject({ options: { ack: ['a', 'b'] } });
   });
 
   it('answers help in each form', () => {

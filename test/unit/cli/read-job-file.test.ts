@@ -38,6 +38,11 @@ describe('job files', () => {
     expect(refusal(() => readJobFile('/nonexistent/job.yaml'))).toBe('cannot read job file /nonexistent/job.yaml: ENOENT');
   });
 
+  it('refuses an alias bomb', () => {
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefgh'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(', ')}]`)].join('\n');
+    expect(refusal(() => parseJobFile(bomb, 'job.yaml'))).toMatch(/^job\.yaml is not a usable job: .*alias/i);
+  });
+
   it('reads "-" from stdin', () => {
     expect(readJobFile('-', () => 'name: piped\n')).toEqual({ name: 'piped' });
   });

@@ -21,7 +21,7 @@ describe('Idempotency-Key on POST', () => {
   });
 
   it('a retried start launches one worker', async () => {
-    const id = await h.created();
+    const id = await h.prechecked();
     const a = await h.call('POST', `/jobs/${id}/start`, undefined, undefined, withKey('start-1'));
     const b = await h.call('POST', `/jobs/${id}/start`, undefined, undefined, withKey('start-1'));
     expect([a.status, b.status]).toEqual([202, 202]);

@@ -5,7 +5,8 @@ const legalFrom = (action: JobAction) => JOB_STATUSES.filter((s) => canApply(act
 
 describe('job status transitions', () => {
   it.each<[JobStatus, boolean]>([
-    ['created', true],
+    ['created', false], // a precheck must pass first
+    ['precheck_failed', false],
     ['stopped', true],
     ['failed', true],
     ['precheck_passed', true],

@@ -11,7 +11,7 @@ afterEach(() => h.close());
 describe('GET /jobs: filters and pages', () => {
   it('filters by status and by tag, and pages with a cursor through every job once', async () => {
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push(await h.created({ tags: { team: i % 2 ? 'payments' : 'search' } }));
+    for (let i = 0; i < 5; i++) ids.push(await h.prechecked({ tags: { team: i % 2 ? 'payments' : 'search' } }));
     await h.call('POST', `/jobs/${ids[0]}/start`);
 
     const starting = await h.call('GET', '/jobs?status=starting');

@@ -89,7 +89,7 @@ describe('GET /jobs', () => {
 
 describe('job actions', () => {
   it('start → 202 and a launch; start again while starting → 409 naming the state', async () => {
-    const id = await created();
+    const id = await h.prechecked();
     const res = await call('POST', `/jobs/${id}/start`);
     expect(res.status).toBe(202);
     expect(res.body.status).toBe('starting');
@@ -103,7 +103,7 @@ describe('job actions', () => {
   });
 
   it('a launch that throws leaves the job failed with the error, not starting', async () => {
-    const id = await created();
+    const id = await h.prechecked();
     launcher.launcher.launch = async () => {
       throw new Error('spawn ENOMEM');
     };
@@ -116,7 +116,7 @@ describe('job actions', () => {
   });
 
   it('stop → the launcher stops the worker and the job is stopped', async () => {
-    const id = await created();
+    const id = await h.prechecked();
     await call('POST', `/jobs/${id}/start`);
     const res = await call('POST', `/jobs/${id}/stop`);
     expect(res.status).toBe(200);

@@ -1,0 +1,173 @@
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as ecs from 'aws-cdk-lib/aws-ecs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { acknowledge } from '../nag.ts';
+
+export type JobSteps = Record<'prepareRun' | 'classifyExit' | 'stopWorker' | 'releaseSource' | 'finishRelease' | 'reportLeftovers', lambda.IFunction>;
+
+export type JobStateMachineProps = {
+  stateMachineName: string;
+  steps: JobSteps;
+  cluster: ecs.ICluster;
+  taskDefinition: ecs.FargateTaskDefinition;
+  containerName: string;
+  subnets: ec2.ISubnet[];
+  securityGroup: ec2.ISecurityGroup;
+  logRetention: logs.RetentionDays;
+  removalPolicy: RemovalPolicy;
+};
+
+// The job lifecycle machine (ARCHITECTURE.md §4b): ONE definition, JSONPath
+// only, which tests run unchanged on the local engine (aws-local-stepfunctions)
+// with each Task bound by state name to a local handler. State names are part
+// of that contract: rename one and test/infra/job-state-machine.test.ts says so.
+//
+//   PrepareRun → RunWorker (ECS RunTask .sync) → ClassifyExit → BackoffWait → PrepareRun …
+//                   │ timeout (hand-over)            │ failed past window / fatal
+//                   ▼                                ▼
+//   MarkHandOver → StopWorker → HandOver     StopWorker → ReleaseSource → FinishRelease → JobFailed
+//
+// A .sync wait is free: a Standard workflow is billed per state transition,
+// and a worker streaming for months is one transition. RunWorker's timeout is
+// the execution's hand-over deadline, well inside the one-year limit.
+export class JobStateMachine extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+
+  constructor(scope: Construct, id: string, props: JobStateMachineProps) {
+    super(scope, id);
+    const { steps } = props;
+    const invoke = (name: string, fn: lambda.IFunction, resultPath?: string) =>
+      new tasks.LambdaInvoke(this, name, { lambdaFunction: fn, payloadResponseOnly: true, retryOnServiceExceptions: true, ...(resultPath ? { resultPath } : {}) });
+    const decision = (value: string) => sfn.Condition.stringEquals('$.decision', value);
+
+    const ended = new sfn.Succeed(this, 'Ended', { comment: 'stopped, released or failed while the machine waited; nothing left to do' });
+    const stopped = new sfn.Succeed(this, 'Stopped');
+    const released = new sfn.Succeed(this, 'Released');
+    const handedOver = new sfn.Succeed(this, 'HandedOver');
+    const jobFailed = new sfn.Fail(this, 'JobFailed', { error: 'JobFailed', cause: 'The job failed (fatal, or past its retry window); its source objects were removed. The job record has the error.' });
+    const cleanupIncomplete = new sfn.Fail(this, 'CleanupIncomplete', { error: 'CleanupIncomplete', cause: 'Release could not finish; the job record lists what may remain on the source.' });
+
+    const prepareRun = invoke('PrepareRun', steps.prepareRun);
+    const classifyExit = invoke('ClassifyExit', steps.classifyExit);
+    const stopWorker = invoke('StopWorker', steps.stopWorker);
+    const releaseSource = invoke('ReleaseSource', steps.releaseSource, '$.released');
+    const finishRelease = invoke('FinishRelease', steps.finishRelease);
+    const reportLeftovers = invoke('ReportLeftovers', steps.reportLeftovers);
+    const backoffWait = new sfn.Wait(this, 'BackoffWait', { time: sfn.WaitTime.secondsPath('$.wait.seconds') });
+    const markHandOver = new sfn.Pass(this, 'MarkHandOver', { result: sfn.Result.fromString('handover'), resultPath: '$.decision' });
+
+    const family = props.taskDefinition.family;
+    const runWorker = new sfn.CustomState(this, 'RunWorker', {
+      stateJson: {
+        Type: 'Task',
+        Resource: `arn:${Stack.of(this).partition}:states:::ecs:runTask.sync`,
+        Parameters: {
+          Cluster: props.cluster.clusterArn,
+          // the family, not a revision: each launch takes the latest deployed worker image
+          TaskDefinition: family,
+          LaunchType: 'FARGATE',
+          'StartedBy.$': '$.jobId',
+          PropagateTags: 'TASK_DEFINITION',
+          Tags: [{ Key: 'tributary:job-id', 'Value.$': '$.jobId' }],
+          NetworkConfiguration: {
+            AwsvpcConfiguration: { Subnets: props.subnets.map((s) => s.subnetId), SecurityGroups: [props.securityGroup.securityGroupId], AssignPublicIp: 'DISABLED' },
+          },
+          Overrides: {
+            'Cpu.$': '$.run.cpu',
+            'Memory.$': '$.run.memoryMiB',
+            ContainerOverrides: [{ Name: props.containerName, Environment: [{ Name: 'TRIBUTARY_JOB_ID', 'Value.$': '$.jobId' }] }],
+          },
+        },
+        TimeoutSecondsPath: '$.run.timeoutSeconds',
+        ResultSelector: { 'task.$': '$' },
+        ResultPath: '$.exit',
+      },
+    });
+    runWorker.addCatch(markHandOver, { errors: ['States.Timeout'], resultPath: '$.exit' });
+    runWorker.addCatch(classifyExit, { errors: ['States.ALL'], resultPath: '$.exit' });
+
+    const handOver = new sfn.CustomState(this, 'HandOver', {
+      stateJson: {
+        Type: 'Task',
+        Resource: `arn:${Stack.of(this).partition}:states:::states:startExecution`,
+        Parameters: { 'StateMachineArn.$': '$$.StateMachine.Id', 'Name.$': '$.handOver.name', 'Input.$': '$.handOver.input' },
+        ResultPath: null,
+      },
+    });
+    handOver.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(5), maxAttempts: 5, backoffRate: 2 });
+    // a retried StartExecution whose first try got through: the next execution runs already
+    handOver.addCatch(handedOver, { errors: ['StepFunctions.ExecutionAlreadyExistsException'], resultPath: sfn.JsonPath.DISCARD });
+    handOver.next(handedOver);
+
+    const cleanupRetry = { errors: ['States.ALL'], interval: Duration.seconds(30), maxAttempts: 12, backoffRate: 2, maxDelay: Duration.minutes(15) };
+    stopWorker.addRetry(cleanupRetry).addCatch(reportLeftovers, { resultPath: '$.cleanupError' });
+    releaseSource.addRetry(cleanupRetry).addCatch(reportLeftovers, { resultPath: '$.cleanupError' });
+    reportLeftovers.next(cleanupIncomplete);
+
+    prepareRun.next(new sfn.Choice(this, 'AfterPrepare')
+      .when(decision('launch'), runWorker)
+      .when(sfn.Condition.or(decision('handover'), decision('release')), stopWorker)
+      .otherwise(ended));
+    runWorker.next(classifyExit);
+    markHandOver.next(stopWorker);
+    classifyExit.next(new sfn.Choice(this, 'AfterExit')
+      .when(decision('retry'), backoffWait.next(prepareRun))
+      .when(decision('failed'), stopWorker)
+      .when(decision('stopped'), stopped)
+      .otherwise(ended));
+    stopWorker.next(new sfn.Choice(this, 'AfterStop').when(decision('handover'), handOver).otherwise(releaseSource));
+    releaseSource.next(finishRelease);
+    finishRelease.next(new sfn.Choice(this, 'AfterRelease').when(sfn.Condition.stringEquals('$.action', 'release'), released).otherwise(jobFailed));
+
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName: props.stateMachineName,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromChainable(prepareRun),
+      tracingEnabled: true,
+      logs: {
+        destination: new logs.LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: props.removalPolicy }),
+        level: sfn.LogLevel.ALL,
+        // the state carries job ids and windows, never passwords; execution data helps when a job fails
+        includeExecutionData: true,
+      },
+    });
+    this.grantRunWorker(props);
+  }
+
+  // What RunTask .sync needs, and nothing wider: run only the worker family in
+  // this cluster, pass only its two roles, watch and stop only tasks in this
+  // cluster, and the managed EventBridge rule Step Functions uses for .sync.
+  private grantRunWorker(props: JobStateMachineProps) {
+    const stack = Stack.of(this);
+    const role = this.stateMachine.role;
+    const clusterTasks = stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${props.cluster.clusterName}/*` });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['ecs:RunTask'],
+      resources: [stack.formatArn({ service: 'ecs', resource: 'task-definition', resourceName: `${props.taskDefinition.family}:*` })],
+      conditions: { ArnEquals: { 'ecs:cluster': props.cluster.clusterArn } },
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:StopTask', 'ecs:DescribeTasks'], resources: [clusterTasks] }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:TagResource'], resources: [clusterTasks], conditions: { StringEquals: { 'ecs:CreateAction': 'RunTask' } } }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['iam:PassRole'],
+      resources: [props.taskDefinition.taskRole.roleArn, props.taskDefinition.obtainExecutionRole().roleArn],
+      conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+      resources: [stack.formatArn({ service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventsForECSTaskRule' })],
+    }));
+    // hand-over: a new execution of this same machine (by name: its ARN would be a circular reference)
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['states:StartExecution'],
+      resources: [stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: props.stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+    }));
+    acknowledge(role, 'AwsSolutions-IAM5', 'ECS task ARNs exist only at run time: stop/describe/tag are limited to tasks of this cluster (task/<cluster>/*), RunTask to revisions of the worker family; X-Ray and CloudWatch Logs delivery APIs take no resource ARNs; Lambda invoke grants include the functions\' versions (:*).');
+  }
+}

@@ -1,0 +1,90 @@
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as ecs from 'aws-cdk-lib/aws-ecs';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { Stack } from 'aws-cdk-lib';
+import { TributaryFunction } from './tributary-function.ts';
+import type { JobSteps as JobStepFunctions } from './job-state-machine.ts';
+import { jobSecretsArn, jobSecretsPrefix } from '../names.ts';
+
+export type JobStepsProps = {
+  envName: string;
+  jobsTable: dynamodb.ITableV2;
+  secretsKey: kms.IKey;
+  cluster: ecs.ICluster;
+  taskDefinitionFamily: string;
+  containerName: string;
+  vpc: ec2.IVpc;
+  workerSecurityGroup: ec2.ISecurityGroup;
+  handOverAfterDays: number;
+  logRetention: logs.RetentionDays;
+  removalPolicy: RemovalPolicy;
+};
+
+// The state machine's task handlers (functions/steps/*.ts), one function each,
+// each granted exactly what its step does: reading and writing job records,
+// stopping the job's task, reading a job's password (ReleaseSource only, from
+// inside the VPC, where sources are reachable) or deleting it (FinishRelease).
+export class JobSteps extends Construct {
+  readonly functions: JobStepFunctions;
+
+  constructor(scope: Construct, id: string, props: JobStepsProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const base = { logRetention: props.logRetention, removalPolicy: props.removalPolicy };
+    const env = { TRIBUTARY_JOBS_TABLE: props.jobsTable.tableName };
+    const make = (name: string, entry: string, description: string, extra: Partial<ConstructorParameters<typeof TributaryFunction>[2]> = {}) =>
+      new TributaryFunction(this, name, { entry, description, ...base, ...extra, environment: { ...env, ...extra.environment } });
+
+    const prepareRun = make('PrepareRun', 'functions/steps/prepare-run.ts', 'Tributary job machine: decide and size the next worker launch', {
+      environment: { TRIBUTARY_HAND_OVER_DAYS: String(props.handOverAfterDays) },
+    });
+    const classifyExit = make('ClassifyExit', 'functions/steps/classify-exit.ts', 'Tributary job machine: classify a worker exit against the retry windows');
+    const stopWorker = make('StopWorker', 'functions/steps/stop-worker.ts', 'Tributary job machine: stop a job\'s worker task and wait for it', {
+      timeout: Duration.minutes(3),
+      environment: { TRIBUTARY_CLUSTER: props.cluster.clusterArn, TRIBUTARY_TASK_DEFINITION: props.taskDefinitionFamily, TRIBUTARY_CONTAINER: props.containerName },
+    });
+    const releaseSource = make('ReleaseSource', 'functions/steps/release-source.ts', 'Tributary job machine: drop a job\'s slot, publication and heartbeat table', {
+      timeout: Duration.minutes(2),
+      vpc: { vpc: props.vpc, securityGroups: [props.workerSecurityGroup] },
+      environment: { TRIBUTARY_SECRETS_PREFIX: jobSecretsPrefix(props.envName) },
+    });
+    const finishRelease = make('FinishRelease', 'functions/steps/finish-release.ts', 'Tributary job machine: mark a job released and delete its secret', {
+      environment: { TRIBUTARY_SECRETS_PREFIX: jobSecretsPrefix(props.envName) },
+    });
+    const reportLeftovers = make('ReportLeftovers', 'functions/steps/report-leftovers.ts', 'Tributary job machine: record what a failed cleanup left on the source');
+
+    const jobItems = (fn: TributaryFunction, actions: string[]) => fn.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: actions.map((a) => `dynamodb:${a}`),
+      resources: [props.jobsTable.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['JOB#*'] } },
+    }));
+    // PrepareRun lists jobs to find those sharing an endpoint (the shortest window wins)
+    prepareRun.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['dynamodb:Scan'], resources: [props.jobsTable.tableArn] }));
+    for (const fn of [prepareRun, classifyExit, stopWorker, finishRelease, reportLeftovers]) jobItems(fn, ['GetItem', 'PutItem']);
+    jobItems(releaseSource, ['GetItem']);
+
+    const clusterTasks = stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${props.cluster.clusterName}/*` });
+    stopWorker.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:StopTask', 'ecs:DescribeTasks'], resources: [clusterTasks] }));
+    stopWorker.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['ecs:ListTasks'],
+      resources: [stack.formatArn({ service: 'ecs', resource: 'container-instance', resourceName: `${props.cluster.clusterName}/*` })],
+      conditions: { ArnEquals: { 'ecs:cluster': props.cluster.clusterArn } },
+    }));
+
+    const secrets = jobSecretsArn(this, props.envName);
+    const viaSecretsManager = { StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` } };
+    releaseSource.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secrets] }));
+    releaseSource.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [props.secretsKey.keyArn], conditions: viaSecretsManager }));
+    finishRelease.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:DeleteSecret'], resources: [secrets] }));
+
+    this.functions = {
+      prepareRun: prepareRun.fn, classifyExit: classifyExit.fn, stopWorker: stopWorker.fn,
+      releaseSource: releaseSource.fn, finishRelease: finishRelease.fn, reportLeftovers: reportLeftovers.fn,
+    };
+  }
+}

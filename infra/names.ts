@@ -1,0 +1,14 @@
+import { Stack, ArnFormat } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+
+// Names shared by several stacks and by the code the stacks configure.
+
+/** Job secrets live under this prefix (shared/secrets/aws/secrets-manager-store.ts). */
+export const jobSecretsPrefix = (envName: string) => `tributary/${envName}/jobs/`;
+
+/** Every job secret of the environment; Secrets Manager appends a random 6-character suffix to each name. */
+export function jobSecretsArn(scope: Construct, envName: string): string {
+  return Stack.of(scope).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${jobSecretsPrefix(envName)}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+}
+
+export const stateMachineName = (envName: string) => `tributary-${envName}-job`;
