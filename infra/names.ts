@@ -12,3 +12,17 @@ export function jobSecretsArn(scope: Construct, envName: string): string {
 }
 
 export const stateMachineName = (envName: string) => `tributary-${envName}-job`;
+export const workerClusterName = (envName: string) => `tributary-${envName}`;
+export const workerFamily = (envName: string) => `tributary-${envName}-worker`;
+
+/** ARNs of the worker cluster's tasks and container instances, by name (no cross-stack token in the policy). */
+export function clusterArns(scope: Construct, envName: string) {
+  const stack = Stack.of(scope);
+  const cluster = workerClusterName(envName);
+  return {
+    tasks: stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${cluster}/*` }),
+    containerInstances: stack.formatArn({ service: 'ecs', resource: 'container-instance', resourceName: `${cluster}/*` }),
+    nagTasks: `arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/${cluster}/*`,
+    nagContainerInstances: `arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:container-instance/${cluster}/*`,
+  };
+}

@@ -6,21 +6,49 @@ import { updateJob } from '../shared/storage/job-store.ts';
 import { classify } from '../shared/errors/classify.ts';
 import { createLogger } from '../shared/logger.ts';
 import { runJob } from './run-job.ts';
-import { runWithRetry } from './run-with-retry.ts';
+import { runWithRetry, type RunAttempt } from './run-with-retry.ts';
+import { createDynamoJobStore } from '../shared/storage/dynamo/dynamo-job-store.ts';
+import { createSecretsManagerStore } from '../shared/secrets/aws/secrets-manager-store.ts';
 import { createObserver } from './heartbeat/observe.ts';
+import { createMeter } from './metering/meter.ts';
+import { createSqliteUsageStore } from '../shared/metering/sqlite-usage-store.ts';
+import { createDynamoUsageStore } from '../shared/metering/dynamo-usage-store.ts';
+import { createDynamoClient } from '../shared/storage/dynamo/dynamo-client.ts';
 
 // The worker process: environment → dependencies → run. It exits 0 when
 // stopped, and non-zero after writing its classified error to the job, which
 // is what the launcher (and later the state machine) reads to decide on retries.
+// TRIBUTARY_RETRY: "in-process" (local mode) retries within the job's windows
+// here; "exit" (AWS) exits on the first failure with its class, because the
+// job state machine owns the windows and relaunches the task.
 const Env = z.object({
   TRIBUTARY_JOB_ID: z.string().min(1, 'TRIBUTARY_JOB_ID names the job this worker runs'),
-  TRIBUTARY_DATA_DIR: z.string().min(1, 'TRIBUTARY_DATA_DIR is the local-mode data folder (job store and secrets)'),
+  TRIBUTARY_DATA_DIR: z.string().min(1).optional(),
+  TRIBUTARY_JOBS_TABLE: z.string().min(1).optional(),
+  TRIBUTARY_SECRETS_PREFIX: z.string().min(1).optional(),
+  TRIBUTARY_RETRY: z.enum(['in-process', 'exit']).default('in-process'),
+}).refine((e) => e.TRIBUTARY_DATA_DIR || (e.TRIBUTARY_JOBS_TABLE && e.TRIBUTARY_SECRETS_PREFIX), {
+  message: 'set TRIBUTARY_DATA_DIR (local mode: job store and secrets folder) or TRIBUTARY_JOBS_TABLE and TRIBUTARY_SECRETS_PREFIX (AWS)',
 });
 
 const env = Env.parse(process.env);
 const log = createLogger({ component: 'worker', jobId: env.TRIBUTARY_JOB_ID });
-const store = createSqliteJobStore(join(env.TRIBUTARY_DATA_DIR, 'tributary.db'));
-const secrets = createFileSecretStore(join(env.TRIBUTARY_DATA_DIR, 'secrets'));
+const store = env.TRIBUTARY_DATA_DIR ? createSqliteJobStore(join(env.TRIBUTARY_DATA_DIR, 'tributary.db')) : createDynamoJobStore({ tableName: env.TRIBUTARY_JOBS_TABLE! });
+const secrets = env.TRIBUTARY_DATA_DIR ? createFileSecretStore(join(env.TRIBUTARY_DATA_DIR, 'secrets')) : createSecretsManagerStore({ prefix: env.TRIBUTARY_SECRETS_PREFIX! });
+// "exit": one attempt. Its first saved checkpoint clears the error the last run left (the
+// machine counts the saved LSN as the success that resets the windows). A stalled Kafka write
+// is waited out for a minute (a leader election takes seconds) before the run fails.
+const runOnce = (run: RunAttempt) => {
+  let recovered = false;
+  return run({
+    healthy: () => {
+      if (recovered) return;
+      recovered = true;
+      void updateJob(store, env.TRIBUTARY_JOB_ID, (j) => (j.error || j.retry ? { error: undefined, retry: undefined } : undefined)).catch(() => undefined);
+    },
+    degraded: (error, since) => (Date.now() - since >= 60_000 ? error : undefined),
+  });
+};
 
 const controller = new AbortController();
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -41,11 +69,16 @@ if (process.channel) {
 let exitCode = 0;
 try {
   const job = await store.get(env.TRIBUTARY_JOB_ID);
-  if (!job) throw new Error(`job ${env.TRIBUTARY_JOB_ID} not found in ${env.TRIBUTARY_DATA_DIR}`);
+  if (!job) throw new Error(`job ${env.TRIBUTARY_JOB_ID} not found in ${env.TRIBUTARY_DATA_DIR ?? env.TRIBUTARY_JOBS_TABLE}`);
   const password = await secrets.get(job.source.passwordRef);
-  const observer = createObserver({ store, jobId: job.id, log });
+  const usage = env.TRIBUTARY_DATA_DIR
+    ? createSqliteUsageStore(join(env.TRIBUTARY_DATA_DIR, 'tributary.db'))
+    : createDynamoUsageStore({ client: createDynamoClient(), tableName: env.TRIBUTARY_JOBS_TABLE! });
+  const meter = createMeter({ store: usage, tenantId: job.tenantId, jobId: job.id, cpuCores: job.resources.cpuCores, log });
+  const observer = createObserver({ store, jobId: job.id, log, meter });
   try {
-    await runWithRetry((hooks) => runJob({ job, password, store, log, signal: controller.signal, hooks, observer }), { job, store, log, signal: controller.signal });
+    const attempt: RunAttempt = (hooks) => runJob({ job, password, store, log, signal: controller.signal, hooks, observer });
+    await (env.TRIBUTARY_RETRY === 'exit' ? runOnce(attempt) : runWithRetry(attempt, { job, store, log, signal: controller.signal }));
   } finally {
     await observer.close();
   }
@@ -54,7 +87,9 @@ try {
 } catch (err) {
   const error = classify(err);
   log.error('worker failed', { code: error.code, class: error.errorClass, error: error.message });
-  await updateJob(store, env.TRIBUTARY_JOB_ID, () => ({ status: 'failed', error: error.toReport() })).catch(() => undefined);
+  // in "exit" mode a retriable failure is not the end: the state machine decides, so the job shows "retrying"
+  const status = env.TRIBUTARY_RETRY === 'exit' && error.errorClass !== 'fatal' ? 'retrying' : 'failed';
+  await updateJob(store, env.TRIBUTARY_JOB_ID, () => ({ status, error: error.toReport() })).catch(() => undefined);
   exitCode = error.errorClass === 'connection' ? 75 : 1; // 75 = EX_TEMPFAIL: the launcher's hint that a retry may help
 } finally {
   await store.close();

@@ -7,6 +7,8 @@ import type { Logger } from '../../shared/logger.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { jobActionRoutes } from './routes/job-actions.ts';
 import { precheckRoutes } from './routes/prechecks.ts';
+import { usageRoutes } from './routes/usage.ts';
+import type { UsageStore } from '../../shared/metering/usage.ts';
 import type { PrecheckReport } from '../../shared/prechecks/precheck.ts';
 import type { ReleasedObjects } from '../steps/release-source.ts';
 import { problem } from './http-errors.ts';
@@ -25,6 +27,7 @@ export type AppDeps = {
   apiKeys: ApiKeyStore;
   idempotency: IdempotencyStore;
   runPrechecks(job: JobRecord, password: string): Promise<PrecheckReport>;
+  usage: UsageStore;
 };
 
 // The one Hono app, the same on Lambda and locally; only `deps` differ.
@@ -35,9 +38,11 @@ export function createApp(deps: AppDeps) {
   app.get('/openapi.json', (c) => c.json(openapi));
   // Hono's "/jobs/*" also matches "/jobs" itself: one registration covers both
   app.use('/jobs/*', authenticate(deps.apiKeys), idempotency(deps.idempotency));
+  app.use('/usage', authenticate(deps.apiKeys));
   app.route('/jobs', jobRoutes(deps));
   app.route('/jobs', jobActionRoutes(deps));
   app.route('/jobs', precheckRoutes(deps));
+  app.route('/', usageRoutes(deps));
   app.onError((err, c) => {
     deps.log.error('request failed', { path: c.req.path, error: err.message });
     return problem(c, { type: 'https://tributary.dev/problems/internal', title: 'Internal error', status: 500, detail: err.message });

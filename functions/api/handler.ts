@@ -4,6 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { createApp } from './app.ts';
 import { createDynamoJobStore } from '../../shared/storage/dynamo/dynamo-job-store.ts';
+import { createDynamoUsageStore } from '../../shared/metering/dynamo-usage-store.ts';
 import { createDynamoIdempotencyStore } from '../../shared/storage/dynamo/dynamo-idempotency-store.ts';
 import { createDynamoApiKeyStore } from '../../shared/auth/dynamo-api-key-store.ts';
 import { createSecretsManagerStore } from '../../shared/secrets/aws/secrets-manager-store.ts';
@@ -40,6 +41,7 @@ const launcher = createStepFunctionsLauncher({
   ecs: createEcsLauncher({ cluster: env.TRIBUTARY_CLUSTER, taskDefinition: '', containerName: 'worker', subnets: [], securityGroups: [], stopWaitMs: 15_000 }),
 });
 
+
 const app = createApp({
   store: createDynamoJobStore({ tableName, client: dynamo }),
   secrets,
@@ -49,6 +51,7 @@ const app = createApp({
   log: createLogger({ component: 'api', environment: env.TRIBUTARY_ENVIRONMENT }),
   apiKeys: createDynamoApiKeyStore({ client: dynamo, tableName }),
   idempotency: createDynamoIdempotencyStore({ client: dynamo, tableName }),
+  usage: createDynamoUsageStore({ client: dynamo, tableName }),
 });
 
 export const handler = handle(app);

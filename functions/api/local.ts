@@ -11,6 +11,7 @@ import { resumeJobs } from '../launcher/resume-jobs.ts';
 import { createSqliteApiKeyStore } from '../../shared/auth/sqlite-api-key-store.ts';
 import { localApiKey } from './local-api-key.ts';
 import { runPrechecks } from '../../shared/prechecks/run-prechecks.ts';
+import { createSqliteUsageStore } from '../../shared/metering/sqlite-usage-store.ts';
 import { createSqliteIdempotencyStore } from '../../shared/storage/local/sqlite-idempotency-store.ts';
 
 // The local mode: the same Hono app on a local port, SQLite for storage, an
@@ -26,7 +27,8 @@ export async function startLocalTributary(opts: { dataDir: string; port?: number
   const apiKeys = createSqliteApiKeyStore(join(opts.dataDir, 'tributary.db'));
   const apiKey = await localApiKey(opts.dataDir, apiKeys);
   const idempotencyStore = createSqliteIdempotencyStore(join(opts.dataDir, 'tributary.db'));
-  const app = createApp({ store, secrets, launcher, releaseSource, log, apiKeys, idempotency: idempotencyStore, runPrechecks });
+  const usage = createSqliteUsageStore(join(opts.dataDir, 'tributary.db'));
+  const app = createApp({ store, secrets, launcher, releaseSource, log, apiKeys, idempotency: idempotencyStore, runPrechecks, usage });
   const server: ServerType = await new Promise((ok) => {
     const s = serve({ fetch: app.fetch, port: opts.port ?? 0, hostname: '127.0.0.1' }, () => ok(s));
   });
@@ -42,6 +44,7 @@ export async function startLocalTributary(opts: { dataDir: string; port?: number
       await new Promise((ok) => server.close(ok));
       apiKeys.close();
       idempotencyStore.close();
+      usage.close();
       await store.close();
     },
   };

@@ -36,6 +36,7 @@ export function patchedSpec(job: JobRecord, patch: Record<string, any>): JobSpec
     name: job.name, source: { ...source, password: '(unchanged)' }, destination: job.destination, objects: job.objects,
     connectionRetryMinutes: job.connectionRetryMinutes, otherRetryMinutes: job.otherRetryMinutes,
     resources: job.resources, slotPrefix: job.slotPrefix, tags: job.tags,
+    startMode: job.startMode, syncTypes: job.syncTypes, throttle: job.throttle,
   };
   return {
     ...current,

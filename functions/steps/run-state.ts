@@ -19,7 +19,8 @@ export type RetryWindows = z.infer<typeof RetryWindows>;
 export const FirstFailures = z.strictObject({ connection: iso.nullable(), other: iso.nullable() });
 export type FirstFailures = z.infer<typeof FirstFailures>;
 
-export const RunInput = z.strictObject({
+// Not strict: PrepareRun also receives the whole state on each relaunch and keeps only these fields.
+export const RunInput = z.object({
   jobId: z.string().min(1).max(36, 'jobId is at most 36 characters (ECS startedBy)'),
   action: z.enum(['run', 'release', 'precheck']).default('run'),
   /** Identifies one start of the job; hand-overs keep it, so execution names stay unique. */

@@ -10,9 +10,9 @@ import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { acknowledge } from '../nag.ts';
+import { acknowledge, acknowledgeWildcards, nagArn } from '../nag.ts';
 import { TributaryFunction } from './tributary-function.ts';
-import { jobSecretsArn, jobSecretsPrefix } from '../names.ts';
+import { clusterArns, jobSecretsArn, jobSecretsPrefix } from '../names.ts';
 
 export type HttpApiProps = {
   envName: string;
@@ -41,7 +41,7 @@ export class TributaryHttpApi extends Construct {
     const base = { logRetention: props.logRetention, removalPolicy: props.removalPolicy };
     const tableEnv = { TRIBUTARY_JOBS_TABLE: props.jobsTable.tableName };
 
-    const authorizerFn = new TributaryFunction(this, 'Authorizer', { ...base, entry: 'functions/api/authorizer.ts', description: 'Tributary API: API key → tenant', environment: tableEnv, timeout: Duration.seconds(5) });
+    const authorizerFn = new TributaryFunction(this, 'Authorizer', { ...base, entry: 'functions/api/authorizer.ts', description: 'Tributary API: API key to tenant', environment: tableEnv, timeout: Duration.seconds(5) });
     authorizerFn.role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['dynamodb:GetItem'], resources: [props.jobsTable.tableArn],
       conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['APIKEY#*'] } },
@@ -80,11 +80,11 @@ export class TributaryHttpApi extends Construct {
       actions: ['states:DescribeExecution'],
       resources: [stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${props.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
     }));
-    const clusterTasks = stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${props.cluster.clusterName}/*` });
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:StopTask', 'ecs:DescribeTasks'], resources: [clusterTasks] }));
+    const cluster = clusterArns(this, props.envName);
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:StopTask', 'ecs:DescribeTasks'], resources: [cluster.tasks] }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['ecs:ListTasks'],
-      resources: [stack.formatArn({ service: 'ecs', resource: 'container-instance', resourceName: `${props.cluster.clusterName}/*` })],
+      resources: [cluster.containerInstances],
       conditions: { ArnEquals: { 'ecs:cluster': props.cluster.clusterArn } },
     }));
 
@@ -109,6 +109,11 @@ export class TributaryHttpApi extends Construct {
     for (const route of open) {
       acknowledge(route, 'AwsSolutions-APIG4', 'Health check and the public OpenAPI document are served without a key on purpose; every /jobs route requires one.');
     }
-    acknowledge(role, 'AwsSolutions-IAM5', 'Runtime-named resources, each scoped as tight as the service allows: this environment\'s job secrets (prefix), tasks and container instances of the worker cluster, executions of the job machine.');
+    acknowledgeWildcards(role, [
+      nagArn('secretsmanager', `secret:${jobSecretsPrefix(props.envName)}*`),
+      cluster.nagTasks,
+      cluster.nagContainerInstances,
+      nagArn('states', `execution:${props.stateMachineName}:*`),
+    ], 'Named at run time, each scoped as tight as the service allows: this environment\'s job secrets (prefix; write and delete only), tasks of the worker cluster (stop), executions of the job machine (describe).');
   }
 }

@@ -7,11 +7,13 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { acknowledge } from '../nag.ts';
+import { acknowledgeWildcards, arnOf, nagArn } from '../nag.ts';
+import { clusterArns, workerFamily } from '../names.ts';
 
-export type JobSteps = Record<'prepareRun' | 'classifyExit' | 'stopWorker' | 'releaseSource' | 'finishRelease' | 'reportLeftovers', lambda.IFunction>;
+export type JobSteps = Record<'prepareRun' | 'classifyExit' | 'stopWorker' | 'releaseSource' | 'finishRelease' | 'reportLeftovers' | 'runPrechecks', lambda.IFunction>;
 
 export type JobStateMachineProps = {
+  envName: string;
   stateMachineName: string;
   steps: JobSteps;
   cluster: ecs.ICluster;
@@ -28,6 +30,7 @@ export type JobStateMachineProps = {
 // with each Task bound by state name to a local handler. State names are part
 // of that contract: rename one and test/infra/job-state-machine.test.ts says so.
 //
+//   PrepareRun → RunPrechecks (action "precheck": the API waits for its output)
 //   PrepareRun → RunWorker (ECS RunTask .sync) → ClassifyExit → BackoffWait → PrepareRun …
 //                   │ timeout (hand-over)            │ failed past window / fatal
 //                   ▼                                ▼
@@ -59,6 +62,8 @@ export class JobStateMachine extends Construct {
     const releaseSource = invoke('ReleaseSource', steps.releaseSource, '$.released');
     const finishRelease = invoke('FinishRelease', steps.finishRelease);
     const reportLeftovers = invoke('ReportLeftovers', steps.reportLeftovers);
+    const runPrechecks = invoke('RunPrechecks', steps.runPrechecks, '$.precheck');
+    runPrechecks.next(new sfn.Succeed(this, 'Prechecked'));
     const backoffWait = new sfn.Wait(this, 'BackoffWait', { time: sfn.WaitTime.secondsPath('$.wait.seconds') });
     const markHandOver = new sfn.Pass(this, 'MarkHandOver', { result: sfn.Result.fromString('handover'), resultPath: '$.decision' });
 
@@ -113,6 +118,7 @@ export class JobStateMachine extends Construct {
     prepareRun.next(new sfn.Choice(this, 'AfterPrepare')
       .when(decision('launch'), runWorker)
       .when(sfn.Condition.or(decision('handover'), decision('release')), stopWorker)
+      .when(decision('precheck'), runPrechecks)
       .otherwise(ended));
     runWorker.next(classifyExit);
     markHandOver.next(stopWorker);
@@ -146,10 +152,11 @@ export class JobStateMachine extends Construct {
   private grantRunWorker(props: JobStateMachineProps) {
     const stack = Stack.of(this);
     const role = this.stateMachine.role;
-    const clusterTasks = stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${props.cluster.clusterName}/*` });
+    const cluster = clusterArns(this, props.envName);
+    const clusterTasks = cluster.tasks;
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['ecs:RunTask'],
-      resources: [stack.formatArn({ service: 'ecs', resource: 'task-definition', resourceName: `${props.taskDefinition.family}:*` })],
+      resources: [stack.formatArn({ service: 'ecs', resource: 'task-definition', resourceName: `${workerFamily(props.envName)}:*` })],
       conditions: { ArnEquals: { 'ecs:cluster': props.cluster.clusterArn } },
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:StopTask', 'ecs:DescribeTasks'], resources: [clusterTasks] }));
@@ -168,6 +175,8 @@ export class JobStateMachine extends Construct {
       actions: ['states:StartExecution'],
       resources: [stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: props.stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
     }));
-    acknowledge(role, 'AwsSolutions-IAM5', 'ECS task ARNs exist only at run time: stop/describe/tag are limited to tasks of this cluster (task/<cluster>/*), RunTask to revisions of the worker family; X-Ray and CloudWatch Logs delivery APIs take no resource ARNs; Lambda invoke grants include the functions\' versions (:*).');
+    acknowledgeWildcards(role, [cluster.nagTasks, nagArn('ecs', `task-definition/${workerFamily(props.envName)}:*`)], 'ECS task ARNs exist only at run time: stop, describe and tag only tasks of the worker cluster; RunTask only revisions of the worker family, in that cluster.');
+    acknowledgeWildcards(role, ['*'], 'X-Ray and CloudWatch Logs vended-delivery APIs support no resource-level permissions (CDK\'s tracing and logging grants).');
+    acknowledgeWildcards(role, Object.values(props.steps).map((fn) => `${arnOf(fn)}:*`), 'CDK\'s LambdaInvoke grant covers the step function and its versions (<arn>:*); nothing else.');
   }
 }

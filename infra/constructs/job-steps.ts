@@ -9,7 +9,8 @@ import { Construct } from 'constructs';
 import { Stack } from 'aws-cdk-lib';
 import { TributaryFunction } from './tributary-function.ts';
 import type { JobSteps as JobStepFunctions } from './job-state-machine.ts';
-import { jobSecretsArn, jobSecretsPrefix } from '../names.ts';
+import { clusterArns, jobSecretsArn, jobSecretsPrefix } from '../names.ts';
+import { acknowledgeWildcards, nagArn } from '../nag.ts';
 
 export type JobStepsProps = {
   envName: string;
@@ -28,7 +29,8 @@ export type JobStepsProps = {
 // The state machine's task handlers (functions/steps/*.ts), one function each,
 // each granted exactly what its step does: reading and writing job records,
 // stopping the job's task, reading a job's password (ReleaseSource only, from
-// inside the VPC, where sources are reachable) or deleting it (FinishRelease).
+// inside the VPC, where sources are reachable: ReleaseSource and RunPrechecks)
+// or deleting it (FinishRelease).
 export class JobSteps extends Construct {
   readonly functions: JobStepFunctions;
 
@@ -56,6 +58,12 @@ export class JobSteps extends Construct {
     const finishRelease = make('FinishRelease', 'functions/steps/finish-release.ts', 'Tributary job machine: mark a job released and delete its secret', {
       environment: { TRIBUTARY_SECRETS_PREFIX: jobSecretsPrefix(props.envName) },
     });
+    const runPrechecks = make('RunPrechecks', 'functions/steps/run-prechecks.ts', 'Tributary job machine: run a job\'s precheck against its source and destination', {
+      timeout: Duration.minutes(2),
+      memorySize: 1024,
+      vpc: { vpc: props.vpc, securityGroups: [props.workerSecurityGroup] },
+      environment: { TRIBUTARY_SECRETS_PREFIX: jobSecretsPrefix(props.envName) },
+    });
     const reportLeftovers = make('ReportLeftovers', 'functions/steps/report-leftovers.ts', 'Tributary job machine: record what a failed cleanup left on the source');
 
     const jobItems = (fn: TributaryFunction, actions: string[]) => fn.role.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -67,24 +75,31 @@ export class JobSteps extends Construct {
     prepareRun.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['dynamodb:Scan'], resources: [props.jobsTable.tableArn] }));
     for (const fn of [prepareRun, classifyExit, stopWorker, finishRelease, reportLeftovers]) jobItems(fn, ['GetItem', 'PutItem']);
     jobItems(releaseSource, ['GetItem']);
+    jobItems(runPrechecks, ['GetItem']);
 
-    const clusterTasks = stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${props.cluster.clusterName}/*` });
-    stopWorker.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:StopTask', 'ecs:DescribeTasks'], resources: [clusterTasks] }));
+    const cluster = clusterArns(this, props.envName);
+    stopWorker.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:StopTask', 'ecs:DescribeTasks'], resources: [cluster.tasks] }));
     stopWorker.role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['ecs:ListTasks'],
-      resources: [stack.formatArn({ service: 'ecs', resource: 'container-instance', resourceName: `${props.cluster.clusterName}/*` })],
+      resources: [cluster.containerInstances],
       conditions: { ArnEquals: { 'ecs:cluster': props.cluster.clusterArn } },
     }));
+    acknowledgeWildcards(stopWorker.role, [cluster.nagTasks, cluster.nagContainerInstances], 'Task ARNs exist only at run time: StopWorker may stop, describe and list only tasks of the worker cluster.');
 
     const secrets = jobSecretsArn(this, props.envName);
     const viaSecretsManager = { StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` } };
-    releaseSource.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secrets] }));
-    releaseSource.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [props.secretsKey.keyArn], conditions: viaSecretsManager }));
+    for (const reader of [releaseSource, runPrechecks]) {
+      reader.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secrets] }));
+      reader.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [props.secretsKey.keyArn], conditions: viaSecretsManager }));
+    }
     finishRelease.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:DeleteSecret'], resources: [secrets] }));
+    for (const fn of [releaseSource, runPrechecks, finishRelease]) {
+      acknowledgeWildcards(fn.role, [nagArn('secretsmanager', `secret:${jobSecretsPrefix(props.envName)}*`)], 'One secret per job, named at run time under this environment\'s prefix (Secrets Manager adds a random suffix); the step reads or deletes the secret its job record names.');
+    }
 
     this.functions = {
       prepareRun: prepareRun.fn, classifyExit: classifyExit.fn, stopWorker: stopWorker.fn,
-      releaseSource: releaseSource.fn, finishRelease: finishRelease.fn, reportLeftovers: reportLeftovers.fn,
+      releaseSource: releaseSource.fn, finishRelease: finishRelease.fn, reportLeftovers: reportLeftovers.fn, runPrechecks: runPrechecks.fn,
     };
   }
 }

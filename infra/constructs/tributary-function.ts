@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
-import { acknowledge } from '../nag.ts';
+import { acknowledge, acknowledgeWildcards, arnOf } from '../nag.ts';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -69,6 +69,7 @@ export class TributaryFunction extends Construct {
         externalModules: ['pg-native'],
       },
     });
+    acknowledgeWildcards(this.role, [`${arnOf(logGroup)}:*`], 'Log streams are created at run time inside this function\'s own log group.');
     acknowledge(this.role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments/PutTelemetryRecords and, in a VPC, the EC2 network-interface actions support no resource-level permissions.');
   }
 }

@@ -48,6 +48,7 @@ export class ControlPlaneStack extends Stack {
     });
     this.stateMachine = new JobStateMachine(this, 'JobMachine', {
       ...common,
+      envName,
       stateMachineName: name,
       steps: steps.functions,
       cluster: workers.cluster,

@@ -6,11 +6,11 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import { acknowledge } from '../nag.ts';
+import { acknowledge, acknowledgeWildcards, nagArn } from '../nag.ts';
 import type { EnvironmentConfig } from '../config.ts';
 import { fargateSizeFor } from '../../functions/steps/fargate-size.ts';
 import { REPO_ROOT } from '../constructs/tributary-function.ts';
-import { jobSecretsArn, jobSecretsPrefix } from '../names.ts';
+import { jobSecretsArn, jobSecretsPrefix, workerClusterName, workerFamily } from '../names.ts';
 
 export type WorkerStackProps = StackProps & {
   envName: string;
@@ -50,11 +50,11 @@ export class WorkerStack extends Stack {
     // Workers only connect out (PostgreSQL, Kafka, AWS APIs); nothing connects in.
     this.securityGroup = new ec2.SecurityGroup(this, 'WorkerSg', { vpc: this.vpc, description: 'Tributary workers: egress only', allowAllOutbound: true });
 
-    this.cluster = new ecs.Cluster(this, 'Cluster', { vpc: this.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+    this.cluster = new ecs.Cluster(this, 'Cluster', { clusterName: workerClusterName(envName), vpc: this.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
 
     const size = fargateSizeFor({ cpuCores: 2 });
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'Worker', {
-      family: `tributary-${envName}-worker`,
+      family: workerFamily(envName),
       cpu: Number(size.cpu),
       memoryLimitMiB: Number(size.memoryMiB),
       runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
@@ -89,7 +89,7 @@ export class WorkerStack extends Stack {
       conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${this.region}.amazonaws.com` } },
     }));
 
-    acknowledge(taskRole, 'AwsSolutions-IAM5', 'One secret per job under this environment\'s prefix (Secrets Manager adds a random suffix to each name); a task reads the secret its job record names. ECS task roles carry no per-task session tags, so a tighter scope needs a role per job (ARCHITECTURE.md, AWS).');
+    acknowledgeWildcards(taskRole, [nagArn('secretsmanager', `secret:${jobSecretsPrefix(envName)}*`)], 'One secret per job under this environment\'s prefix (Secrets Manager adds a random suffix to each name); a task reads the secret its job record names. ECS task roles carry no per-task session tags, so a tighter scope needs a role per job (ARCHITECTURE.md, AWS).');
     acknowledge(this.taskDefinition, 'AwsSolutions-ECS2', 'The environment holds names only (table, secret prefix, retry mode); the password comes from Secrets Manager at run time.');
     acknowledge(this.taskDefinition.obtainExecutionRole(), 'AwsSolutions-IAM5[Resource::*]', 'CDK\'s execution role: ecr:GetAuthorizationToken supports no resource-level permission.');
   }

@@ -41,6 +41,16 @@ describe('heartbeat, lag and retained WAL', () => {
     const before = await slotLsn();
     await waitFor('the slot to advance on heartbeats alone', async () => (await db.client.query('SELECT $1::pg_lsn > $2::pg_lsn AS moved', [await slotLsn(), before])).rows[0].moved, 60_000);
 
+    // metering (SPEC.md §6): healthy streaming time and delivered rows, reported when the worker stops
+    await db.client.query('INSERT INTO t SELECT generate_series(1, 10)');
+    await waitFor('the rows delivered', async () => ((await api(tributary.url, 'GET', `/jobs/${id}`)).body.metrics?.eventsDelivered ?? 0) >= 10, 30_000);
+    await api(tributary.url, 'POST', `/jobs/${id}/stop`);
+    const usage = (await api(tributary.url, 'GET', `/jobs/${id}/usage`)).body;
+    expect(usage.monthly).toHaveLength(1);
+    expect(usage.monthly[0].incrementalSeconds).toBeGreaterThan(0);
+    expect(usage.monthly[0].rows).toBeGreaterThanOrEqual(10);
+    expect(usage.monthly[0].coreHours).toBeCloseTo((usage.monthly[0].incrementalSeconds / 3600) * 2, 6);
+
     const admin = new Kafka({ brokers: kafka.brokers, logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
     const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${db.name}.`));

@@ -10,6 +10,7 @@ import { createFileSecretStore } from '../../shared/secrets/local/file-secret-st
 import { createLogger } from '../../shared/logger.ts';
 import { createSqliteApiKeyStore } from '../../shared/auth/sqlite-api-key-store.ts';
 import { createSqliteIdempotencyStore } from '../../shared/storage/local/sqlite-idempotency-store.ts';
+import { createSqliteUsageStore } from '../../shared/metering/sqlite-usage-store.ts';
 
 // The Hono app over real local adapters (SQLite in memory, the encrypted
 // secret file) with a recording launcher and release step: route tests call
@@ -46,8 +47,10 @@ export function createApiHarness() {
   const released: Array<{ job: JobRecord; password: string }> = [];
   const apiKeys = createSqliteApiKeyStore(':memory:');
   const idempotency = createSqliteIdempotencyStore(':memory:');
+  const usage = createSqliteUsageStore(':memory:');
   const h = {
     apiKeys,
+    usage,
     /** Tenant A's key, sent by `call` unless headers say otherwise. */
     apiKey: '',
     store, secrets, launcher, released,
@@ -77,6 +80,7 @@ export function createApiHarness() {
     async close() {
       apiKeys.close();
       idempotency.close();
+      usage.close();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
@@ -87,7 +91,7 @@ export function createApiHarness() {
     return { slot: true, publication: true };
   };
   h.app = createApp({ store, secrets, launcher: launcher.launcher, releaseSource, log: createLogger({}, () => undefined), apiKeys, idempotency,
-    runPrechecks: async (job, password) => (h.precheckCalls.push({ job, password }), h.precheckReport) });
+    runPrechecks: async (job, password) => (h.precheckCalls.push({ job, password }), h.precheckReport), usage });
   return h;
 }
 

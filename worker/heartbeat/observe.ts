@@ -6,6 +6,9 @@ import type { Heartbeat } from './heartbeat.ts';
 import { ensureHeartbeatTable, type TableName } from '../../shared/source/replication-objects.ts';
 import { updateJob, type JobStore } from '../../shared/storage/job-store.ts';
 import type { Logger } from '../../shared/logger.ts';
+import type { JobStatus } from '../../shared/job/job-status.ts';
+import type { Phase } from '../../shared/metering/usage.ts';
+import type { Meter } from '../metering/meter.ts';
 
 // Glue between the heartbeat and the stream: create its table, keep its rows
 // out of the sink, tell it what was delivered, and publish the job's metrics.
@@ -66,17 +69,32 @@ export type Observer = {
   close(): Promise<void>;
 };
 
-export function createObserver(opts: { store: JobStore; jobId: string; log: Logger; intervalMs?: number }): Observer {
+// The billed phase follows the job's status, read on each metrics write:
+// snapshotting is the free full phase, streaming the billed incremental one,
+// and anything else (retrying, a Kafka stall, stopping) is not billed.
+const phaseOf = (status: JobStatus): Phase | undefined => (status === 'streaming' ? 'incremental' : status === 'snapshotting' ? 'snapshot' : undefined);
+
+export function createObserver(opts: { store: JobStore; jobId: string; log: Logger; meter?: Meter; intervalMs?: number }): Observer {
   let heartbeat: Heartbeat | undefined;
   let delivered = 0;
   let deliveredBeforeRun = 0;
+  let bytes = 0;
+  let bytesBeforeRun = 0;
+  let metered = { events: 0, bytes: 0 };
+  let phase: Phase | undefined;
   let last = { at: Date.now(), delivered: 0 };
   const timer = setInterval(async () => {
     const now = Date.now();
     const eventsPerSecond = Math.round(((delivered - last.delivered) * 1000) / Math.max(1, now - last.at));
     last = { at: now, delivered };
+    if (phase) opts.meter?.delivered(phase, delivered - metered.events, bytes - metered.bytes);
+    metered = { events: delivered, bytes };
     const metrics = { ...heartbeat?.metrics(now), eventsDelivered: delivered, eventsPerSecond, at: new Date(now).toISOString() };
-    await updateJob(opts.store, opts.jobId, () => ({ metrics })).catch((err) => opts.log.warn('metrics not saved', { error: String(err) }));
+    await updateJob(opts.store, opts.jobId, (j) => {
+      phase = phaseOf(j.status);
+      opts.meter?.phase(phase);
+      return { metrics };
+    }).catch((err) => opts.log.warn('metrics not saved', { error: String(err) }));
   }, opts.intervalMs ?? 5_000);
   timer.unref();
   return {
@@ -87,12 +105,16 @@ export function createObserver(opts: { store: JobStore; jobId: string; log: Logg
     },
     progress(stats) {
       delivered = deliveredBeforeRun + stats.events;
+      bytes = bytesBeforeRun + stats.bytes;
     },
     runEnded() {
       deliveredBeforeRun = delivered;
+      bytesBeforeRun = bytes;
     },
     async close() {
       clearInterval(timer);
+      if (phase) opts.meter?.delivered(phase, delivered - metered.events, bytes - metered.bytes);
+      await opts.meter?.close().catch((err) => opts.log.warn('usage not reported', { error: String(err) }));
       await heartbeat?.close();
     },
   };

@@ -7,7 +7,9 @@ import type { TableName } from '../../shared/source/replication-objects.ts';
 export interface Sink {
   /** Prepares destinations (topics, tables) for the job's tables. */
   prepare(tables: TableName[]): Promise<void>;
-  /** Resolves once every event is durably accepted, in order per key. */
-  write(events: ChangeEvent[]): Promise<void>;
+  /** Resolves once every event is durably accepted, in order per key; reports the bytes written (for metering). */
+  write(events: ChangeEvent[]): Promise<WriteResult>;
   close(): Promise<void>;
 }
+
+export type WriteResult = { bytes: number };

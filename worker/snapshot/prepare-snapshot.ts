@@ -6,7 +6,8 @@ import { planTable, readTableShape, sameColumns, type TableShape } from './snaps
 
 // The snapshot to run now: the saved one resumed where its chunks were
 // delivered, tables added since planned fresh, and a table whose columns
-// changed since planning (DDL while stopped) snapshotted again from the start.
+// changed before its snapshot finished (DDL during the full phase)
+// snapshotted again from the start.
 export type PreparedSnapshot = { progress: SnapshotProgress; shapes: TableShape[]; resumed: boolean };
 
 export async function prepareSnapshot(opts: {
@@ -28,7 +29,8 @@ export async function prepareSnapshot(opts: {
     for (const t of opts.tables) {
       const shape = await readTableShape(client, t, opts.primaryKeys.get(`${t.schema}.${t.table}`) ?? []);
       const saved = previous?.tables.find((p) => p.schema === t.schema && p.table === t.table);
-      if (saved && sameColumns(saved, shape)) {
+      // After a finished snapshot, later DDL is ordinary schema evolution: the stream carries it.
+      if (saved && ((previous?.completedAt && saved.done) || sameColumns(saved, shape))) {
         tables.push(saved); // done tables stay listed; their segments are all done
         if (!previous?.completedAt && (saved.rowsDone > 0 || saved.done)) resumed = true;
       } else {

@@ -12,7 +12,7 @@ import type { Lsn } from '../../shared/lsn.ts';
 // instead of our heap). Each sent batch remembers the last commit it
 // completes; only when the sink resolves is that LSN handed to the checkpointer.
 
-export type StreamStats = { events: number; transactions: number };
+export type StreamStats = { events: number; transactions: number; bytes: number };
 
 export type StreamOptions = {
   wal: WalStream<PgoutputMessage>;
@@ -32,7 +32,7 @@ export type StreamOptions = {
 export async function streamChanges(opts: StreamOptions): Promise<StreamStats> {
   const { wal, builder, sink, checkpointer } = opts;
   const maxBatch = opts.maxBatch ?? 5000;
-  const stats: StreamStats = { events: 0, transactions: 0 };
+  const stats: StreamStats = { events: 0, transactions: 0, bytes: 0 };
   let buffer: ChangeEvent[] = [];
   let bufferCommit: Lsn | undefined; // last commit whose every event is in `buffer` or already sent
   let inFlight: Promise<void> | undefined;
@@ -47,7 +47,8 @@ export async function streamChanges(opts: StreamOptions): Promise<StreamStats> {
     bufferCommit = undefined;
     inFlightSince = Date.now();
     inFlight = sink.write(events).then(
-      () => {
+      (written) => {
+        stats.bytes += written?.bytes ?? 0;
         if (stalled) {
           stalled = false;
           opts.onSinkRecovered?.();

@@ -91,6 +91,7 @@ export function createKafkaSink(opts: KafkaSinkOptions): Sink {
       const nowMs = Date.now();
       let batch: Message[] = [];
       let bytes = 0;
+      let total = 0;
       for (const event of events) {
         const topic = topicOf(event);
         const key = renderKey(event);
@@ -98,7 +99,9 @@ export function createKafkaSink(opts: KafkaSinkOptions): Sink {
         const headers = { 'tributary.idempotency-key': `${event.commitLsn}:${event.index}` };
         const value = renderValue(event, meta, nowMs);
         batch.push({ topic, partition, key: key ?? undefined, value, headers });
-        bytes += value.length + (key?.length ?? 0) + 64;
+        const size = value.length + (key?.length ?? 0);
+        bytes += size + 64;
+        total += size;
         // A tombstone lets log compaction drop the key (Debezium's tombstones.on.delete).
         if (event.op === 'd' && destination.tombstonesOnDelete && key !== null) batch.push({ topic, partition, key, value: undefined, headers });
         if (bytes >= MAX_SEND_BYTES) {
@@ -108,6 +111,7 @@ export function createKafkaSink(opts: KafkaSinkOptions): Sink {
         }
       }
       if (batch.length) await send(batch);
+      return { bytes: total };
     },
 
     async close() {

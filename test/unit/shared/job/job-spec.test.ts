@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JobSpec } from '../../../../shared/job/job-spec.ts';
+import { JobSpec, phasesOf } from '../../../../shared/job/job-spec.ts';
 
 // A job as small as a user may write it; each test copies and spoils it.
 const minimal = () => ({
@@ -36,6 +36,7 @@ describe('JobSpec defaults', () => {
       resources: { cpuCores: 2 },
       slotPrefix: 'tributary_',
       tags: {},
+      startMode: { type: 'full+incremental' },
     });
   });
 
@@ -135,5 +136,30 @@ describe('JobSpec rejects bad fields', () => {
     job.otherRetryMinutes = 720;
     job.objects.tables = [{ table: 'orders' }, { table: 'orders' }];
     expect(pathsOf(job).sort()).toEqual(['destination.properties.acks', 'objects.tables', 'otherRetryMinutes']);
+  });
+});
+
+describe('JobSpec start mode, sync types and throttle', () => {
+  it('incremental from a timestamp or an LSN; full+incremental takes neither', () => {
+    expect(JobSpec.parse({ ...minimal(), startMode: { type: 'incremental', fromTimestamp: '2026-11-23T10:00:00+01:00' } }).startMode).toEqual({ type: 'incremental', fromTimestamp: '2026-11-23T10:00:00+01:00' });
+    expect(JobSpec.parse({ ...minimal(), startMode: { type: 'incremental', fromLsn: '16/B374D848' } }).startMode.fromLsn).toBe('16/B374D848');
+    expect(pathsOf({ ...minimal(), startMode: { fromLsn: '0/1' } })).toEqual(['startMode']);
+    expect(pathsOf({ ...minimal(), startMode: { type: 'incremental', fromLsn: '0/1', fromTimestamp: '2026-11-23T10:00:00Z' } })).toEqual(['startMode']);
+    expect(issuesOf({ ...minimal(), startMode: { type: 'incremental', fromTimestamp: 'yesterday' } })[0].message).toMatch(/ISO 8601/);
+    expect(pathsOf({ ...minimal(), startMode: { type: 'incremental', fromLsn: '123' } })).toEqual(['startMode.fromLsn']);
+  });
+
+  it('syncTypes follow startMode unless set, and must leave something to do', () => {
+    expect(phasesOf(JobSpec.parse(minimal()))).toEqual({ full: true, incremental: true });
+    expect(phasesOf(JobSpec.parse({ ...minimal(), startMode: { type: 'incremental' } }))).toEqual({ full: false, incremental: true });
+    expect(phasesOf(JobSpec.parse({ ...minimal(), syncTypes: { incremental: false } }))).toEqual({ full: true, incremental: false });
+    expect(pathsOf({ ...minimal(), syncTypes: { full: false, incremental: false } })).toEqual(['syncTypes']);
+    expect(pathsOf({ ...minimal(), startMode: { type: 'incremental' }, syncTypes: { full: true } })).toEqual(['syncTypes.full']);
+  });
+
+  it('throttle.full caps are positive numbers', () => {
+    expect(JobSpec.parse({ ...minimal(), throttle: { full: { rowsPerSecond: 10_000, mbPerSecond: 2.5 } } }).throttle).toEqual({ full: { rowsPerSecond: 10_000, mbPerSecond: 2.5 } });
+    expect(pathsOf({ ...minimal(), throttle: { full: { queriesPerSecond: 0 } } })).toEqual(['throttle.full.queriesPerSecond']);
+    expect(pathsOf({ ...minimal(), throttle: { full: { rows: 5 } } })).toEqual(['throttle.full']);
   });
 });

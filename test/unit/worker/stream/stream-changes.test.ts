@@ -5,7 +5,7 @@ import { createCheckpointer } from '../../../../worker/checkpoint/checkpointer.t
 import type { WalItem, WalStream } from '../../../../worker/replication/wal-stream.ts';
 import type { PgoutputMessage } from '../../../../worker/replication/decoder/messages.ts';
 import type { ChangeEvent } from '../../../../worker/change-event.ts';
-import type { Sink } from '../../../../worker/sinks/sink.ts';
+import type { Sink, WriteResult } from '../../../../worker/sinks/sink.ts';
 import { waitFor } from '../../../support/wait-for.ts';
 
 type Item = WalItem<PgoutputMessage>;
@@ -37,7 +37,7 @@ function fakeSink() {
   const writes: Array<{ events: ChangeEvent[]; resolve(): void; reject(e: unknown): void }> = [];
   const sink: Sink = {
     prepare: async () => undefined,
-    write: (events) => new Promise<void>((resolve, reject) => void writes.push({ events, resolve, reject })),
+    write: (events) => new Promise<WriteResult>((resolve, reject) => void writes.push({ events, resolve: () => resolve({ bytes: events.length * 100 }), reject })),
     close: async () => undefined,
   };
   return { sink, writes };
@@ -95,7 +95,7 @@ describe('streamChanges', () => {
     await waitFor('second delivered', async () => (await h.checkpoint()) === 0x2000n, 2000, 1);
     expect(h.saved).toEqual([0x1000n, 0x2000n]);
     h.controller.abort();
-    await expect(h.run).resolves.toEqual({ events: 3, transactions: 2 });
+    await expect(h.run).resolves.toEqual({ events: 3, transactions: 2, bytes: 300 }); // bytes as the sink reported them
   });
 
   it('a keepalive while idle moves the checkpoint to walEnd and answers a reply request', async () => {
@@ -160,7 +160,7 @@ describe('streamChanges', () => {
     h.writes[0].resolve();
     await h.writeCount(2);
     h.writes[1].resolve();
-    await expect(h.run).resolves.toEqual({ events: 3, transactions: 2 });
+    await expect(h.run).resolves.toEqual({ events: 3, transactions: 2, bytes: 300 }); // bytes as the sink reported them
     expect(h.writes.flatMap((w) => w.events.map((e) => e.after))).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
     expect(await h.checkpoint()).toBe(0x2000n);
   });
@@ -169,6 +169,6 @@ describe('streamChanges', () => {
   it('a signal aborted before the loop starts stops it at once', async () => {
     const h = harness({ abortFirst: true });
     await waitFor('wal closed', () => h.closes() > 0, 300, 5);
-    await expect(h.run).resolves.toEqual({ events: 0, transactions: 0 });
+    await expect(h.run).resolves.toEqual({ events: 0, transactions: 0, bytes: 0 });
   });
 });
