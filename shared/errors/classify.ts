@@ -45,7 +45,8 @@ export function classify(err: unknown, side: Side = 'source'): TributaryError {
     const code: ErrorCode = side === 'sink' ? 'SinkUnreachable' : errno === 'ECONNRESET' || errno === 'EPIPE' ? 'SourceConnectionLost' : 'SourceUnreachable';
     return new TributaryError(code, message, { cause: err });
   }
-  if (/timeout expired|Connection terminated|connection timeout/i.test(message)) {
+  // node-postgres' own words for a socket that died under it (no errno, no SQLSTATE)
+  if (/timeout expired|Connection terminated|connection timeout|not queryable|Connection ended/i.test(message)) {
     return new TributaryError(side === 'sink' ? 'SinkUnreachable' : 'SourceUnreachable', message, { cause: err });
   }
   return new TributaryError('Internal', message, { cause: err });

@@ -50,6 +50,31 @@ describe('classify: real socket errors', () => {
   });
 });
 
+describe("classify: node-postgres' messages for a dead socket", () => {
+  it.each([
+    'Client has encountered a connection error and is not queryable',
+    'Connection terminated unexpectedly',
+    'Connection terminated due to connection timeout',
+  ])('%s → a connection-class error', (message) => {
+    expect(classify(new Error(message)).errorClass).toBe('connection');
+  });
+});
+
+describe('classify: @platformatic/kafka', () => {
+  it('a network error nested in an aggregate → SinkUnreachable', () => {
+    const inner = Object.assign(new Error('Connection to 127.0.0.1:9 failed.'), { code: 'PLT_KFK_NETWORK', canRetry: true });
+    const outer = Object.assign(new AggregateError([Object.assign(new AggregateError([inner], 'metadata failed 4 times.'), { code: 'PLT_KFK_MULTIPLE' })], 'Listing topics failed.'), { code: 'PLT_KFK_MULTIPLE' });
+    const e = classify(outer, 'sink');
+    expect(e.code).toBe('SinkUnreachable');
+    expect(e.message).toContain('Connection to 127.0.0.1:9 failed.');
+  });
+
+  it('a broker answer that cannot be retried → SinkRejected; authentication → SinkAuthFailed (fatal)', () => {
+    expect(classify(Object.assign(new Error('Record too large'), { code: 'PLT_KFK_PROTOCOL', canRetry: false }), 'sink').code).toBe('SinkRejected');
+    expect(classify(Object.assign(new Error('SASL failed'), { code: 'PLT_KFK_AUTHENTICATION' }), 'sink')).toMatchObject({ code: 'SinkAuthFailed', errorClass: 'fatal' });
+  });
+});
+
 describe('classify: SQLSTATE from PostgreSQL', () => {
   it.each([
     ['28P01', 'SourceAuthFailed', 'fatal'], // invalid_password
