@@ -15,7 +15,11 @@ export const EnvironmentConfig = z.strictObject({
   alarmEmail: z.email().optional().describe('subscribed to the environment\'s alarm topic'),
   natGateways: z.number().int().min(1).max(3).default(1).describe('workers reach sources and brokers through NAT from private subnets'),
   workerStopTimeoutSeconds: z.number().int().min(30).max(120).default(120).describe('SIGTERM → SIGKILL grace for a worker to deliver, save and ack (Fargate allows at most 120 s)'),
-  handOverAfterDays: z.number().int().min(1).max(360).default(300).describe('each state-machine execution hands its job to a fresh one after this long (Standard executions end at one year)'),
+  handOverAfterDays: z.number().int().min(1).max(360).default(330).describe('a state-machine execution hands its job to a fresh one at its first relaunch after this long (Standard executions end at one year)'),
+  workerRestartDays: z.number().int().min(1).max(24).default(14).describe('a worker task is restarted gracefully after this long, which bounds every wait on it and rolls out new worker images'),
+}).refine((c) => c.handOverAfterDays + c.workerRestartDays < 365, {
+  path: ['handOverAfterDays'],
+  message: 'handOverAfterDays + workerRestartDays must stay under 365: the last launch of an execution must end before its one-year limit',
 });
 export type EnvironmentConfig = z.infer<typeof EnvironmentConfig>;
 

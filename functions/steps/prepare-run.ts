@@ -36,8 +36,7 @@ export async function prepareRun(input: unknown, deps: StepDeps): Promise<RunSta
     name: `${job.id}-${base.runId}-g${next}`,
     input: { jobId: job.id, action: 'run', runId: base.runId, windows: base.windows, failures: given.failures, attempt: given.attempt, generation: next },
   };
-  const leftMs = Date.parse(base.handOverAt) - now;
-  if (leftMs <= 0) return { ...base, handOver, decision: 'handover' };
+  if (now >= Date.parse(base.handOverAt)) return { ...base, handOver, decision: 'handover' };
 
   let size;
   try {
@@ -52,7 +51,7 @@ export async function prepareRun(input: unknown, deps: StepDeps): Promise<RunSta
     ...base,
     handOver,
     decision: 'launch',
-    run: { cpu: size.cpu, memoryMiB: size.memoryMiB, timeoutSeconds: Math.max(1, Math.floor(leftMs / 1000)), ackedLsnAtLaunch: job.ackedLsn ?? null },
+    run: { cpu: size.cpu, memoryMiB: size.memoryMiB, ackedLsnAtLaunch: job.ackedLsn ?? null },
   };
 }
 

@@ -34,7 +34,7 @@ export const RunInput = z.object({
 });
 export type RunInput = z.input<typeof RunInput>;
 
-export const Decision = z.enum(['launch', 'retry', 'handover', 'release', 'precheck', 'stopped', 'failed', 'end']);
+export const Decision = z.enum(['launch', 'retry', 'restart', 'handover', 'release', 'precheck', 'stopped', 'failed', 'end']);
 export type Decision = z.infer<typeof Decision>;
 
 export const RunState = z.object({
@@ -51,14 +51,13 @@ export const RunState = z.object({
   run: z.strictObject({
     cpu: z.string(),
     memoryMiB: z.string(),
-    timeoutSeconds: z.number().int().min(1),
     ackedLsnAtLaunch: z.string().nullable(),
   }).optional(),
   /** Where a hand-over starts the next execution: a deterministic name keeps StartExecution idempotent. */
   handOver: z.strictObject({ name: z.string().max(80), input: z.record(z.string(), z.unknown()) }).optional(),
   wait: z.strictObject({ seconds: z.number().int().min(1) }).optional(),
-  /** Set by the RunWorker state: the stopped task (success) or the error Step Functions reports. */
-  exit: z.object({ task: z.unknown().optional(), error: z.object({ Error: z.string(), Cause: z.string().optional() }).optional() }).optional(),
+  /** Set by the RunWorker state: { task } (the stopped task) on success, or the { Error, Cause } its Catch recorded. */
+  exit: z.object({ task: z.unknown().optional(), Error: z.string().optional(), Cause: z.string().optional() }).optional(),
   released: z.object({ slot: z.boolean(), publication: z.boolean(), heartbeatTable: z.boolean().optional() }).optional(),
   cleanupError: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
 });

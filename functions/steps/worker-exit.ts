@@ -17,15 +17,15 @@ export type WorkerExit = {
 export const WORKER_EXIT = { stopped: 0, connection: 75, failed: 1 } as const;
 
 export function readWorkerExit(exit: RunState['exit'], containerName: string): WorkerExit {
-  const task = (exit?.task ?? parseCause(exit?.error?.Cause)) as Record<string, unknown> | undefined;
+  const task = (exit?.task ?? parseCause(exit?.Cause)) as Record<string, unknown> | undefined;
   const containers = (task?.Containers ?? task?.containers) as Array<Record<string, unknown>> | undefined;
   const worker = containers?.find((c) => (c.Name ?? c.name) === containerName) ?? containers?.[0];
   const code = worker?.ExitCode ?? worker?.exitCode;
   const reason = task?.StoppedReason ?? task?.stoppedReason;
   return {
     exitCode: typeof code === 'number' ? code : undefined,
-    stoppedReason: typeof reason === 'string' ? reason : exit?.error ? exit.error.Cause?.slice(0, 500) : undefined,
-    stateError: exit?.error?.Error,
+    stoppedReason: typeof reason === 'string' ? reason : exit?.Cause?.slice(0, 500),
+    stateError: exit?.Error,
   };
 }
 

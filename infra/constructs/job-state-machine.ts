@@ -15,6 +15,8 @@ export type JobSteps = Record<'prepareRun' | 'classifyExit' | 'stopWorker' | 're
 export type JobStateMachineProps = {
   envName: string;
   stateMachineName: string;
+  /** RunWorker's timeout: a worker is restarted gracefully after this long. */
+  workerRestartDays: number;
   steps: JobSteps;
   cluster: ecs.ICluster;
   taskDefinition: ecs.FargateTaskDefinition;
@@ -32,13 +34,17 @@ export type JobStateMachineProps = {
 //
 //   PrepareRun → RunPrechecks (action "precheck": the API waits for its output)
 //   PrepareRun → RunWorker (ECS RunTask .sync) → ClassifyExit → BackoffWait → PrepareRun …
-//                   │ timeout (hand-over)            │ failed past window / fatal
-//                   ▼                                ▼
-//   MarkHandOver → StopWorker → HandOver     StopWorker → ReleaseSource → FinishRelease → JobFailed
+//      │            │ timeout (periodic restart)     │ failed past window / fatal
+//      │            ▼                                ▼
+//      │       MarkRestart → StopWorker → PrepareRun   StopWorker → ReleaseSource → FinishRelease → JobFailed
+//      └ past the hand-over deadline → StopWorker → HandOver (a fresh execution carries the state on)
 //
 // A .sync wait is free: a Standard workflow is billed per state transition,
-// and a worker streaming for months is one transition. RunWorker's timeout is
-// the execution's hand-over deadline, well inside the one-year limit.
+// and a worker streaming for days is one transition. RunWorker times out after
+// workerRestartDays (at most 24: the local engine's timers are setTimeout, which
+// caps a delay at 2^31 ms), so PrepareRun runs at least that often and hands the
+// job over once the execution is handOverAfterDays old: the one-year limit of a
+// Standard execution is never reached, and the worker is never waited on twice.
 export class JobStateMachine extends Construct {
   readonly stateMachine: sfn.StateMachine;
 
@@ -65,7 +71,7 @@ export class JobStateMachine extends Construct {
     const runPrechecks = invoke('RunPrechecks', steps.runPrechecks, '$.precheck');
     runPrechecks.next(new sfn.Succeed(this, 'Prechecked'));
     const backoffWait = new sfn.Wait(this, 'BackoffWait', { time: sfn.WaitTime.secondsPath('$.wait.seconds') });
-    const markHandOver = new sfn.Pass(this, 'MarkHandOver', { result: sfn.Result.fromString('handover'), resultPath: '$.decision' });
+    const markRestart = new sfn.Pass(this, 'MarkRestart', { result: sfn.Result.fromString('restart'), resultPath: '$.decision' });
 
     const family = props.taskDefinition.family;
     const runWorker = new sfn.CustomState(this, 'RunWorker', {
@@ -89,12 +95,12 @@ export class JobStateMachine extends Construct {
             ContainerOverrides: [{ Name: props.containerName, Environment: [{ Name: 'TRIBUTARY_JOB_ID', 'Value.$': '$.jobId' }] }],
           },
         },
-        TimeoutSecondsPath: '$.run.timeoutSeconds',
+        TimeoutSeconds: props.workerRestartDays * 86_400,
         ResultSelector: { 'task.$': '$' },
         ResultPath: '$.exit',
       },
     });
-    runWorker.addCatch(markHandOver, { errors: ['States.Timeout'], resultPath: '$.exit' });
+    runWorker.addCatch(markRestart, { errors: ['States.Timeout'], resultPath: '$.exit' });
     runWorker.addCatch(classifyExit, { errors: ['States.ALL'], resultPath: '$.exit' });
 
     const handOver = new sfn.CustomState(this, 'HandOver', {
@@ -121,13 +127,13 @@ export class JobStateMachine extends Construct {
       .when(decision('precheck'), runPrechecks)
       .otherwise(ended));
     runWorker.next(classifyExit);
-    markHandOver.next(stopWorker);
+    markRestart.next(stopWorker);
     classifyExit.next(new sfn.Choice(this, 'AfterExit')
       .when(decision('retry'), backoffWait.next(prepareRun))
       .when(decision('failed'), stopWorker)
       .when(decision('stopped'), stopped)
       .otherwise(ended));
-    stopWorker.next(new sfn.Choice(this, 'AfterStop').when(decision('handover'), handOver).otherwise(releaseSource));
+    stopWorker.next(new sfn.Choice(this, 'AfterStop').when(decision('handover'), handOver).when(decision('restart'), prepareRun).otherwise(releaseSource));
     releaseSource.next(finishRelease);
     finishRelease.next(new sfn.Choice(this, 'AfterRelease').when(sfn.Condition.stringEquals('$.action', 'release'), released).otherwise(jobFailed));
 

@@ -50,6 +50,7 @@ export class ControlPlaneStack extends Stack {
       ...common,
       envName,
       stateMachineName: name,
+      workerRestartDays: config.workerRestartDays,
       steps: steps.functions,
       cluster: workers.cluster,
       taskDefinition: workers.taskDefinition,

@@ -42,7 +42,7 @@ export type Harness = {
   stops: Array<{ jobId: string }>;
   releases: JobRecord[];
   handOvers: Array<{ StateMachineArn: string; Name: string; Input: RunInput }>;
-  run(input: RunInput, opts?: { neverEndingWorker?: boolean }): Promise<{ status: 'SUCCEEDED' | 'FAILED'; output?: Record<string, unknown>; error?: string; states: string[] }>;
+  run(input: RunInput, opts?: { neverEndingWorker?: () => boolean }): Promise<{ status: 'SUCCEEDED' | 'FAILED'; output?: Record<string, unknown>; error?: string; states: string[] }>;
 };
 
 export async function jobMachineHarness(opts: {
@@ -52,6 +52,8 @@ export async function jobMachineHarness(opts: {
   job?: Partial<JobRecord>;
   releaseSource?: (job: JobRecord, password: string) => Promise<ReleasedObjects>;
   password?: string;
+  /** Runs after each simulated worker exit has been written to the job (e.g. a user's stop meanwhile). */
+  afterExit?: (store: JobStore, jobId: string) => Promise<void>;
 }): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'tributary-machine-'));
   const store = createSqliteJobStore(join(dir, 'tributary.db'));
@@ -99,6 +101,7 @@ export async function jobMachineHarness(opts: {
       status: run.errorClass === 'fatal' ? 'failed' : 'retrying',
       error: { code: code as never, class: run.errorClass, message: `simulated ${code}`, remedy: 'none', at: new Date(clock).toISOString() },
     }));
+    await opts.afterExit?.(store, id);
     // ECS .sync fails the state when a container exits non-zero; the Cause is the task as JSON
     throw Object.assign(new Error(JSON.stringify(task(run.errorClass === 'connection' ? 75 : 1, 'Essential container in task exited'))), { name: 'States.TaskFailed' });
   };
@@ -112,14 +115,15 @@ export async function jobMachineHarness(opts: {
       const states: string[] = [];
       const execution = machine.run(input, {
         overrides: {
-          taskResourceLocalHandlers: {
+          // the engine types handlers over JSONValue; each of ours parses its input with zod, as on Lambda
+          taskResourceLocalHandlers: ({
             PrepareRun: (input: { wait?: { seconds: number } }) => {
               clock += (input.wait?.seconds ?? 0) * 1000; // the BackoffWait that just ended, in simulated time
               return prepareRun(input, deps);
             },
-            RunWorker: (input: { run: { timeoutSeconds: number } }) => {
+            RunWorker: () => {
               h.launches.push(clock);
-              if (runOpts.neverEndingWorker) return new Promise(() => undefined);
+              if (runOpts.neverEndingWorker?.()) return new Promise(() => undefined);
               return simulate(opts.worker(clock, h.launches.length));
             },
             ClassifyExit: step(classifyExit),
@@ -132,7 +136,7 @@ export async function jobMachineHarness(opts: {
               h.handOvers.push(params);
               return { ExecutionArn: `arn:aws:states:${FAKE_REGION}:${FAKE_ACCOUNT}:execution:${opts.stateMachineName}:${params.Name}` };
             },
-          },
+          }) as never,
           waitTimeOverrides: { BackoffWait: 0 },
           retryIntervalOverrides: { StopWorker: 0, ReleaseSource: 0, HandOver: 0 },
         },
@@ -149,7 +153,7 @@ export async function jobMachineHarness(opts: {
       try {
         const output = await execution.result;
         await collect;
-        return { status: 'SUCCEEDED', output, states };
+        return { status: 'SUCCEEDED', output: output as Record<string, unknown>, states };
       } catch (err) {
         await collect.catch(() => undefined);
         const cause = (err as { cause?: { name?: string; message?: string } }).cause;
