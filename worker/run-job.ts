@@ -4,6 +4,7 @@ import { pgConfig } from '../shared/source/pg-config.ts';
 import { formatLsn } from '../shared/lsn.ts';
 import type { Logger } from '../shared/logger.ts';
 import { setUpSource } from './replication/source-setup.ts';
+import { acknowledgedFixes } from './replication/acknowledged-fixes.ts';
 import { openWalStream } from './replication/wal-stream.ts';
 import { createPgoutputDecoder } from './replication/decoder/pgoutput-decoder.ts';
 import { createChangeBuilder } from './stream/change-builder.ts';
@@ -40,7 +41,7 @@ export async function runJob({ job, password, store, log, signal, hooks, observe
   const heartbeatTable = await createHeartbeatTable(config, heartbeatTableOf(job), log);
   const published = heartbeatTable ? [...tables, heartbeatTable] : tables;
   const beforeSlotMs = startPoint ? await sourceNowMs(config).catch((err) => { throw classify(err, 'source'); }) : 0;
-  const setup = await setUpSource(config, { slot: job.slotName, publication: job.publicationName }, published).catch((err) => {
+  const setup = await setUpSource(config, { slot: job.slotName, publication: job.publicationName }, published, acknowledgedFixes(job)).catch((err) => {
     throw classify(err, 'source');
   });
   log.info(setup.slotCreated ? 'slot created' : 'slot found', { slot: job.slotName, lsn: formatLsn(setup.slotLsn), serverVersion: setup.serverVersion });

@@ -52,8 +52,12 @@ describe.each(MATRIX)('stream PostgreSQL $pg → Kafka $kafka', (combo) => {
     expect(typeof update.ts_ms).toBe('number');
     expect(line1[1].headers['tributary.idempotency-key']).toMatch(/^\d+:\d+$/);
 
+    // the TOAST warning was acknowledged, so the worker applied REPLICA IDENTITY FULL (as DTS does): full before-images
+    const identity = await db.client.query("SELECT relreplident FROM pg_class WHERE oid = 'order_lines'::regclass");
+    expect(identity.rows[0].relreplident).toBe('f');
+    expect(JSON.parse(line1[1].value!).before).toEqual({ order_id: 9007199254740993, line_no: 1, sku: 'apple', qty: '1.10', note: 'first' });
     const deleted = JSON.parse(line2[1].value!);
-    expect(deleted.before).toMatchObject({ order_id: 9007199254740993, line_no: 2 });
+    expect(deleted.before).toEqual({ order_id: 9007199254740993, line_no: 2, sku: 'pear', qty: '2.20', note: null });
     expect(deleted.after).toBeNull();
     // the delete and the insert of one transaction carry one txId
     expect(deleted.source.txId).toBe(JSON.parse(forKey('{"order_id":7,"line_no":1}')[0].value!).source.txId);

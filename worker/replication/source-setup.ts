@@ -9,13 +9,14 @@ import { columnTypeOids, loadTypeCatalog, type TypeCatalog } from './type-catalo
 // each table's primary key and the catalog of its columns' non-built-in types.
 export type SourceSetup = { slotLsn: Lsn; slotCreated: boolean; primaryKeys: Map<string, string[]>; typeCatalog: TypeCatalog; serverVersion: number };
 
-export async function setUpSource(config: pg.ClientConfig, names: { slot: string; publication: string }, tables: TableName[]): Promise<SourceSetup> {
+export async function setUpSource(config: pg.ClientConfig, names: { slot: string; publication: string }, tables: TableName[], fixes: string[] = []): Promise<SourceSetup> {
   const client = new pg.Client(config);
   await client.connect();
   try {
     const settings = await client.query("SELECT current_setting('wal_level') AS wal_level, current_setting('server_version_num')::int AS version");
     const { wal_level, version } = settings.rows[0];
     if (wal_level !== 'logical') throw new TributaryError('WalLevelNotLogical', `the source has wal_level = ${wal_level}; logical replication needs wal_level = logical`);
+    for (const statement of fixes) await client.query(statement); // acknowledged precheck fixes (acknowledged-fixes.ts)
     await ensurePublication(client, names.publication, tables);
     const slot = await ensureSlot(client, names.slot);
     const typeCatalog = await loadTypeCatalog(client, await columnTypeOids(client, tables));
