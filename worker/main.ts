@@ -11,6 +11,8 @@ import { createDynamoJobStore } from '../shared/storage/dynamo/dynamo-job-store.
 import { createSecretsManagerStore } from '../shared/secrets/aws/secrets-manager-store.ts';
 import { createObserver } from './heartbeat/observe.ts';
 import { createMeter } from './metering/meter.ts';
+import { formatEmf } from './metrics/emf.ts';
+import type { JobMetrics } from '../shared/job/job-record.ts';
 import { createSqliteUsageStore } from '../shared/metering/sqlite-usage-store.ts';
 import { createDynamoUsageStore } from '../shared/metering/dynamo-usage-store.ts';
 import { createDynamoClient } from '../shared/storage/dynamo/dynamo-client.ts';
@@ -75,7 +77,13 @@ try {
     ? createSqliteUsageStore(join(env.TRIBUTARY_DATA_DIR, 'tributary.db'))
     : createDynamoUsageStore({ client: createDynamoClient(), tableName: env.TRIBUTARY_JOBS_TABLE! });
   const meter = createMeter({ store: usage, tenantId: job.tenantId, jobId: job.id, cpuCores: job.resources.cpuCores, log });
-  const observer = createObserver({ store, jobId: job.id, log, meter });
+  // On AWS the same figures go to CloudWatch as embedded-metric-format log lines (worker/metrics/emf.ts).
+  const environment = process.env.TRIBUTARY_ENVIRONMENT;
+  const publish = environment
+    ? (m: JobMetrics, bytesPerSecond: number) =>
+        process.stdout.write(`${formatEmf({ environment, jobId: job.id, at: new Date(m.at), replicationLagMs: m.lagSeconds === undefined ? undefined : m.lagSeconds * 1000, retainedWalBytes: m.retainedWalBytes, rowsPerSecond: m.eventsPerSecond, bytesPerSecond })}\n`)
+    : undefined;
+  const observer = createObserver({ store, jobId: job.id, log, meter, publish });
   try {
     const attempt: RunAttempt = (hooks) => runJob({ job, password, store, log, signal: controller.signal, hooks, observer });
     await (env.TRIBUTARY_RETRY === 'exit' ? runOnce(attempt) : runWithRetry(attempt, { job, store, log, signal: controller.signal }));

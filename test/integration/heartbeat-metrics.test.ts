@@ -2,6 +2,8 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
 import { MATRIX, servicesFor, freshDatabase, startTributary, api, jobBody, startJob } from '../support/e2e.ts';
 import { waitFor } from '../support/wait-for.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 // SPEC.md §7: lag from a heartbeat table the job writes on its source, and the
 // WAL its slot retains, in the status API; the heartbeat never reaches Kafka
@@ -10,9 +12,11 @@ describe('heartbeat, lag and retained WAL', () => {
   const combo = MATRIX[1];
   let tributary: Awaited<ReturnType<typeof startTributary>>;
   beforeAll(async () => {
+    process.env.TRIBUTARY_ENVIRONMENT = 'it'; // workers inherit it and publish CloudWatch EMF lines, as on AWS
     tributary = await startTributary();
   });
   afterAll(async () => {
+    delete process.env.TRIBUTARY_ENVIRONMENT;
     await tributary?.close();
   });
 
@@ -30,6 +34,9 @@ describe('heartbeat, lag and retained WAL', () => {
     expect(job.metrics.lagSeconds).toBeGreaterThanOrEqual(0);
     expect(job.metrics.lagSeconds).toBeLessThan(30);
     expect(job.metrics.retainedWalBytes).toBeGreaterThanOrEqual(0);
+    const emf = readFileSync(join(tributary.dataDir, 'logs', `${id}.log`), 'utf8').split('\n').filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l));
+    expect(emf.length).toBeGreaterThan(0);
+    expect(emf.some((e) => typeof e.ReplicationLag === 'number' && e.JobId === id && e.Environment === 'it')).toBe(true);
     const heartbeatTable = `tributary_heartbeat_${id}`;
     const rows = await db.client.query(`SELECT ts FROM public."${heartbeatTable}"`);
     expect(rows.rowCount).toBe(1);

@@ -9,6 +9,7 @@ import type { Logger } from '../../shared/logger.ts';
 import type { JobStatus } from '../../shared/job/job-status.ts';
 import type { Phase } from '../../shared/metering/usage.ts';
 import type { Meter } from '../metering/meter.ts';
+import type { JobMetrics } from '../../shared/job/job-record.ts';
 
 // Glue between the heartbeat and the stream: create its table, keep its rows
 // out of the sink, tell it what was delivered, and publish the job's metrics.
@@ -74,7 +75,7 @@ export type Observer = {
 // and anything else (retrying, a Kafka stall, stopping) is not billed.
 const phaseOf = (status: JobStatus): Phase | undefined => (status === 'streaming' ? 'incremental' : status === 'snapshotting' ? 'snapshot' : undefined);
 
-export function createObserver(opts: { store: JobStore; jobId: string; log: Logger; meter?: Meter; intervalMs?: number }): Observer {
+export function createObserver(opts: { store: JobStore; jobId: string; log: Logger; meter?: Meter; intervalMs?: number; publish?: (metrics: JobMetrics, bytesPerSecond: number) => void }): Observer {
   let heartbeat: Heartbeat | undefined;
   let delivered = 0;
   let deliveredBeforeRun = 0;
@@ -85,11 +86,14 @@ export function createObserver(opts: { store: JobStore; jobId: string; log: Logg
   let last = { at: Date.now(), delivered: 0 };
   const timer = setInterval(async () => {
     const now = Date.now();
-    const eventsPerSecond = Math.round(((delivered - last.delivered) * 1000) / Math.max(1, now - last.at));
+    const elapsed = Math.max(1, now - last.at);
+    const eventsPerSecond = Math.round(((delivered - last.delivered) * 1000) / elapsed);
+    const bytesPerSecond = Math.round(((bytes - metered.bytes) * 1000) / elapsed);
     last = { at: now, delivered };
     if (phase) opts.meter?.delivered(phase, delivered - metered.events, bytes - metered.bytes);
     metered = { events: delivered, bytes };
     const metrics = { ...heartbeat?.metrics(now), eventsDelivered: delivered, eventsPerSecond, at: new Date(now).toISOString() };
+    opts.publish?.(metrics, bytesPerSecond);
     await updateJob(opts.store, opts.jobId, (j) => {
       phase = phaseOf(j.status);
       opts.meter?.phase(phase);
