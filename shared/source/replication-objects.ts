@@ -23,14 +23,20 @@ export async function ensurePublication(client: pg.Client, name: string, tables:
   const list = tables.map((t) => `${quoteIdent(t.schema)}.${quoteIdent(t.table)}`).join(', ');
   const exists = await client.query('SELECT 1 FROM pg_publication WHERE pubname = $1', [name]);
   if (exists.rowCount) {
-    await client.query(`ALTER PUBLICATION ${quoteIdent(name)} SET TABLE ${list}`);
+    // ALTER PUBLICATION needs ownership of the publication and of every table:
+    // run it only when the table set really changed (a restart usually finds it equal).
+    const current = await client.query('SELECT schemaname AS schema, tablename AS table FROM pg_publication_tables WHERE pubname = $1', [name]);
+    const key = (t: { schema: string; table: string }) => `${t.schema}\u0000${t.table}`;
+    const have = new Set(current.rows.map(key));
+    const same = have.size === tables.length && tables.every((t) => have.has(key(t)));
+    if (!same) await client.query(`ALTER PUBLICATION ${quoteIdent(name)} SET TABLE ${list}`);
   } else {
     await client.query(`CREATE PUBLICATION ${quoteIdent(name)} FOR TABLE ${list}`);
   }
 }
 
 /** Creates the pgoutput slot unless it exists; returns the LSN streaming may start from. */
-export async function ensureSlot(client: pg.Client, name: string): Promise<{ created: boolean; lsn: Lsn }> {
+export async function ensureSlot(client: pg.Client, name: string, serverVersion = 0): Promise<{ created: boolean; lsn: Lsn }> {
   const found = await client.query(
     'SELECT confirmed_flush_lsn::text AS lsn, plugin, database FROM pg_replication_slots WHERE slot_name = $1',
     [name],
@@ -40,7 +46,14 @@ export async function ensureSlot(client: pg.Client, name: string): Promise<{ cre
     if (row.plugin !== 'pgoutput') throw new TributaryError('SourceQueryFailed', `slot ${name} exists with plugin ${row.plugin}, not pgoutput`);
     return { created: false, lsn: parseLsn(row.lsn) };
   }
-  const created = await client.query("SELECT lsn::text AS lsn FROM pg_create_logical_replication_slot($1, 'pgoutput')", [name]);
+  // PostgreSQL 17 can keep a logical slot on a standby in step (failover = true), so
+  // the job survives a failover where sync_replication_slots is set up.
+  const created = await client.query(
+    serverVersion >= 170000
+      ? "SELECT lsn::text AS lsn FROM pg_create_logical_replication_slot($1, 'pgoutput', false, false, true)"
+      : "SELECT lsn::text AS lsn FROM pg_create_logical_replication_slot($1, 'pgoutput')",
+    [name],
+  );
   return { created: true, lsn: parseLsn(created.rows[0].lsn) };
 }
 

@@ -19,6 +19,8 @@ type Relation = {
   decoders: Array<(text: string) => unknown>;
   keyIndexes: number[];
   operations: ReadonlySet<Operation>;
+  /** A column named "__proto__" would set a plain object's prototype instead of a field. */
+  newRow: () => Row;
 };
 
 export type SelectedTable = { schema: string; table: string; operations: readonly Operation[]; primaryKey?: string[] };
@@ -66,6 +68,8 @@ export function createChangeBuilder(selected: SelectedTable[], opts: ChangeBuild
       decoders: m.columns.map((c) => decoders.decoderFor(c.typeOid)),
       keyIndexes,
       operations: new Set(sel.operations),
+      // null-prototype objects are slower in V8, so only such a table pays for them
+      newRow: columns.includes('__proto__') ? () => Object.create(null) as Row : () => ({}),
     });
   };
 
@@ -76,7 +80,7 @@ export function createChangeBuilder(selected: SelectedTable[], opts: ChangeBuild
   };
 
   const toRow = (rel: Relation, tuple: TupleData, unchanged?: string[], fallback?: Row | null): Row => {
-    const row: Row = {};
+    const row = rel.newRow();
     for (let i = 0; i < rel.columns.length; i++) {
       const v = tuple[i];
       const name = rel.columns[i];
@@ -91,7 +95,7 @@ export function createChangeBuilder(selected: SelectedTable[], opts: ChangeBuild
 
   const keyOf = (rel: Relation, row: Row | null): Row | null => {
     if (!row || rel.keyIndexes.length === 0) return null;
-    const key: Row = {};
+    const key = rel.newRow();
     for (const i of rel.keyIndexes) key[rel.columns[i]] = row[rel.columns[i]];
     return key;
   };

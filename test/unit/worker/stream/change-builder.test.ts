@@ -158,3 +158,14 @@ describe('change builder', () => {
     expect(b.handle(insert(1, ['1', 'a', 'b', '5']), 0x110n).events[0].after).toEqual({ id: 1, note: 'a', body: 'b', qty: 5 });
   });
 });
+
+describe('a column named __proto__', () => {
+  it('is a field of the row and the key, not the prototype', () => {
+    const b = createChangeBuilder([{ schema: 'public', table: 'odd', operations: ['INSERT'], primaryKey: ['__proto__'] }]);
+    b.handle({ tag: 'relation', relationId: 9, namespace: 'public', name: 'odd', replicaIdentity: 'd', columns: [{ name: '__proto__', isKey: true, typeOid: 25, typeMod: -1 }, { name: 'v', isKey: false, typeOid: 23, typeMod: -1 }] } as never, 1n);
+    b.handle({ tag: 'begin', finalLsn: 5n, commitTime: 0n, commitTimeMs: 0, xid: 1 } as never, 2n);
+    const { events } = b.handle({ tag: 'insert', relationId: 9, new: ['x', '1'] } as never, 3n);
+    expect(JSON.stringify(events[0].after)).toBe('{"__proto__":"x","v":1}');
+    expect(JSON.stringify(events[0].key)).toBe('{"__proto__":"x"}');
+  });
+});
