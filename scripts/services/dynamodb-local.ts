@@ -1,11 +1,12 @@
 // A real DynamoDB-compatible engine for tests and the local mode: AWS's DynamoDB Local, run from
 // its Maven Central jars (like Kafka in kafka.ts), so neither Docker nor an AWS account is needed.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { freePort, hasSetpriv, mvn } from './kafka.ts';
+import { freePort, hasSetpriv } from './kafka.ts';
+import { dependency, ensureJars, mvn, pomOf } from './maven-jars.ts';
 
 // software.amazon.dynamodb is the 3.x name of com.amazonaws:DynamoDBLocal; 3.3.1 depends on packages
 // Maven Central does not serve.
@@ -18,54 +19,14 @@ export type DynamoDbLocal = {
   stop(): Promise<void>;
 };
 
-const cacheRoot = () => process.env.TRIBUTARY_CACHE ?? join(homedir(), '.cache', 'tributary');
 
 /** Fetches DynamoDBLocal:<version> with its runtime dependencies; returns the libs dir. */
 export function ensureDynamoDbLocalJars(version = DYNAMODB_LOCAL_VERSION): Promise<string> {
-  let pending = fetching.get(version);
-  if (!pending) {
-    pending = fetchJars(version);
-    fetching.set(version, pending);
-    pending.catch(() => fetching.delete(version));
-  }
-  return pending;
-}
-const fetching = new Map<string, Promise<string>>();
-
-async function fetchJars(version: string): Promise<string> {
-  const root = join(cacheRoot(), 'dynamodb-local', version);
-  const final = join(root, 'libs');
-  const marker = join(root, '.complete');
-  if (existsSync(marker)) return final;
-
-  console.log(`==> fetching DynamoDB Local ${version} jars (Maven Central) into ${final}`);
-  // Fetch beside the final dir and rename, so a concurrent process never sees half a classpath.
-  mkdirSync(root, { recursive: true });
-  const libs = mkdtempSync(join(root, 'libs.partial-'));
-  const work = mkdtempSync(join(tmpdir(), 'tributary-dynamodb-pom-'));
-  try {
-    writeFileSync(join(work, 'pom.xml'), `<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>tributary</groupId><artifactId>dynamodb-local-jars</artifactId><version>0</version><packaging>pom</packaging>
-  <dependencies>
-    <dependency><groupId>software.amazon.dynamodb</groupId><artifactId>DynamoDBLocal</artifactId><version>${version}</version></dependency>
-  </dependencies>
-</project>\n`);
+  return ensureJars('dynamodb-local', version, 'DynamoDB Local', async (libs, work) => {
+    writeFileSync(join(work, 'pom.xml'), pomOf('dynamodb-local-jars', dependency('software.amazon.dynamodb', 'DynamoDBLocal', version)));
     // Windows and macOS sqlite4java natives are dependencies too; they are of no use here.
     await mvn(work, ['dependency:copy-dependencies', '-DincludeScope=runtime', '-DexcludeTypes=dll,dylib', `-DoutputDirectory=${libs}`]);
-    if (existsSync(marker)) rmSync(libs, { recursive: true, force: true }); // another process won
-    else {
-      rmSync(final, { recursive: true, force: true });
-      renameSync(libs, final);
-      writeFileSync(marker, `${new Date().toISOString()}\n`);
-    }
-  } catch (err) {
-    rmSync(libs, { recursive: true, force: true });
-    throw err;
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
-  return final;
+  });
 }
 
 export async function startDynamoDbLocal(opts: { version?: string; port?: number } = {}): Promise<DynamoDbLocal> {

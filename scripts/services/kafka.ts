@@ -2,12 +2,14 @@
 // Maven Central jars, so tests need neither Docker nor a Kafka tarball.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import {
-  closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync,
+  closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { dependency, ensureJars, lastLines, mvn, pomOf, run } from './maven-jars.ts';
+
 
 /** Exact versions verified with kafkajs 2.2.4 (see docs/kafka-notes.md). */
 export const KAFKA_VERSIONS = { legacy: '3.9.1', current: '4.1.2' } as const;
@@ -25,63 +27,16 @@ export type KafkaService = {
   restart(): Promise<void>;
 };
 
-const cacheRoot = () => process.env.TRIBUTARY_CACHE ?? join(homedir(), '.cache', 'tributary');
 const major = (version: string) => Number.parseInt(version, 10);
-
-// Async, so a caller starting PostgreSQL and two brokers in parallel is not frozen while one fetches.
-function run(cmd: string, args: string[], cwd?: string): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out }));
-  });
-}
-
-export async function mvn(cwd: string, args: string[]): Promise<void> {
-  // -Dstyle.color=never: mvn 3.8 still prints ANSI resets under -B -q
-  const { code, out } = await run('mvn', ['-q', '-B', '-Dstyle.color=never', ...args], cwd);
-  if (code !== 0) throw new Error(`mvn ${args[0]} failed (exit ${code}):\n${lastLines(out, 30)}`);
-}
-
-const lastLines = (text: string, n: number) => text.trimEnd().split('\n').slice(-n).join('\n');
 
 /** Fetches kafka_2.13:<version> with its runtime dependencies and a logging backend; returns the libs dir. */
 export function ensureKafkaJars(version: string): Promise<string> {
-  let pending = fetching.get(version);
-  if (!pending) {
-    pending = fetchJars(version);
-    fetching.set(version, pending);
-    pending.catch(() => fetching.delete(version));
-  }
-  return pending;
-}
-const fetching = new Map<string, Promise<string>>();
-
-async function fetchJars(version: string): Promise<string> {
-  const root = join(cacheRoot(), 'kafka', version);
-  const final = join(root, 'libs');
-  const marker = join(root, '.complete');
-  if (existsSync(marker)) return final;
-
-  console.log(`==> fetching Kafka ${version} jars`);
-  // Fetch beside the final dir and rename, so a concurrent process never sees half a classpath.
-  mkdirSync(root, { recursive: true });
-  const libs = mkdtempSync(join(root, 'libs.partial-'));
-  const work = mkdtempSync(join(tmpdir(), 'tributary-kafka-pom-'));
-  try {
+  return ensureJars('kafka', version, 'Kafka', async (libs, work) => {
     // The distribution adds its logging backend at release time only, so the pom lacks it:
     // 3.x logs through slf4j 1.7 -> reload4j; 4.x through slf4j -> log4j2 (core is in the pom).
-    const extra = major(version) < 4 ? dep('org.slf4j', 'slf4j-reload4j', '1.7.36') : '';
-    writeFileSync(join(work, 'pom.xml'), `<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>tributary</groupId><artifactId>kafka-jars</artifactId><version>0</version><packaging>pom</packaging>
-  <dependencies>${dep('org.apache.kafka', 'kafka_2.13', version)}${extra}</dependencies>
-</project>\n`);
+    const extra = major(version) < 4 ? dependency('org.slf4j', 'slf4j-reload4j', '1.7.36') : '';
+    writeFileSync(join(work, 'pom.xml'), pomOf('kafka-jars', `${dependency('org.apache.kafka', 'kafka_2.13', version)}${extra}`));
     await mvn(work, ['dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${libs}`]);
-
     if (major(version) >= 4) {
       const jars = readdirSync(libs);
       const log4j = jars.map((j) => /^log4j-core-(.+)\.jar$/.exec(j)?.[1]).find(Boolean);
@@ -90,23 +45,8 @@ async function fetchJars(version: string): Promise<string> {
       const binding = slf4j === '1' ? 'log4j-slf4j-impl' : 'log4j-slf4j2-impl';
       await mvn(work, ['dependency:copy', `-Dartifact=org.apache.logging.log4j:${binding}:${log4j}`, `-DoutputDirectory=${libs}`]);
     }
-    if (existsSync(marker)) rmSync(libs, { recursive: true, force: true }); // another process won
-    else {
-      rmSync(final, { recursive: true, force: true });
-      renameSync(libs, final);
-      writeFileSync(marker, `${new Date().toISOString()}\n`);
-    }
-  } catch (err) {
-    rmSync(libs, { recursive: true, force: true });
-    throw err;
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
-  return final;
+  });
 }
-
-const dep = (g: string, a: string, v: string) =>
-  `\n    <dependency><groupId>${g}</groupId><artifactId>${a}</artifactId><version>${v}</version></dependency>`;
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

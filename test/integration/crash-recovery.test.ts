@@ -1,5 +1,5 @@
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { MATRIX, servicesFor, freshDatabase, startTributary, api, jobBody, startJob } from '../support/e2e.ts';
+import { describe, it, expect } from 'vitest';
+import { MATRIX, servicesFor, freshDatabase, api, jobBody, startJob, useLocalTributary } from '../support/e2e.ts';
 import { readTopic } from '../support/kafka-reader.ts';
 import { waitFor } from '../support/wait-for.ts';
 
@@ -11,13 +11,7 @@ const PER_TX = 500;
 // the test counts and reports them, and checks per-key order still holds.
 describe('kill -9 of the worker during a 100k-row workload', () => {
   const combo = MATRIX[0];
-  let tributary: Awaited<ReturnType<typeof startTributary>>;
-  beforeAll(async () => {
-    tributary = await startTributary();
-  });
-  afterAll(async () => {
-    await tributary?.close();
-  });
+  const tributary = useLocalTributary();
 
   it('loses nothing and keeps per-key order', async () => {
     const { postgres, kafka } = servicesFor(combo);

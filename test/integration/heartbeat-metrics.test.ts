@@ -1,6 +1,6 @@
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
-import { MATRIX, servicesFor, freshDatabase, startTributary, api, jobBody, startJob } from '../support/e2e.ts';
+import { MATRIX, servicesFor, freshDatabase, api, jobBody, startJob, useLocalTributary } from '../support/e2e.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,15 +10,8 @@ import { join } from 'node:path';
 // and release removes its table.
 describe('heartbeat, lag and retained WAL', () => {
   const combo = MATRIX[1];
-  let tributary: Awaited<ReturnType<typeof startTributary>>;
-  beforeAll(async () => {
-    process.env.TRIBUTARY_ENVIRONMENT = 'it'; // workers inherit it and publish CloudWatch EMF lines, as on AWS
-    tributary = await startTributary();
-  });
-  afterAll(async () => {
-    delete process.env.TRIBUTARY_ENVIRONMENT;
-    await tributary?.close();
-  });
+  // workers inherit TRIBUTARY_ENVIRONMENT and publish CloudWatch EMF lines, as on AWS
+  const tributary = useLocalTributary({ before: () => void (process.env.TRIBUTARY_ENVIRONMENT = 'it'), after: () => void delete process.env.TRIBUTARY_ENVIRONMENT });
 
   it('reports lag and retained WAL, keeps heartbeats out of Kafka, and release drops the table', async () => {
     const { postgres, kafka } = servicesFor(combo);

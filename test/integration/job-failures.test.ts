@@ -1,5 +1,5 @@
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { MATRIX, servicesFor, freshDatabase, startTributary, api, jobBody, startJob } from '../support/e2e.ts';
+import { describe, it, expect } from 'vitest';
+import { MATRIX, servicesFor, freshDatabase, api, jobBody, startJob, useLocalTributary } from '../support/e2e.ts';
 import { freePort } from '../../scripts/services/postgres.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { readFileSync } from 'node:fs';
@@ -17,13 +17,7 @@ const rawFileOutOfProcess = (path: string) =>
 // the job — clearly and quickly, never as a hang, never with the password.
 describe('jobs that cannot run fail clearly, without hanging or leaking the password', () => {
   const combo = MATRIX[0];
-  let tributary: Awaited<ReturnType<typeof startTributary>>;
-  beforeAll(async () => {
-    tributary = await startTributary();
-  });
-  afterAll(async () => {
-    await tributary?.close();
-  });
+  const tributary = useLocalTributary();
 
   const create = async (body: unknown) => (await api(tributary.url, 'POST', '/jobs', body)).body.id as string;
   const precheck = async (id: string) => (await api(tributary.url, 'POST', `/jobs/${id}/precheck`)).body;

@@ -1,8 +1,8 @@
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
-import { MATRIX, servicesFor, freshDatabase, startTributary, api, jobBody, startJob } from '../support/e2e.ts';
+import { MATRIX, servicesFor, freshDatabase, api, jobBody, startJob, useLocalTributary } from '../support/e2e.ts';
 import { readTopic, byPartitionOffset, type ReadMessage } from '../support/kafka-reader.ts';
 import { waitFor } from '../support/wait-for.ts';
 
@@ -81,13 +81,7 @@ async function seed(client: pg.Client, rows: number) {
 }
 
 describe.each(MATRIX)('snapshot on PostgreSQL $pg + Kafka $kafka', (combo) => {
-  let tributary: Awaited<ReturnType<typeof startTributary>>;
-  beforeAll(async () => {
-    tributary = await startTributary();
-  });
-  afterAll(async () => {
-    await tributary?.close();
-  });
+  const tributary = useLocalTributary();
   const job = async (id: string) => (await api(tributary.url, 'GET', `/jobs/${id}`)).body;
 
   it('meets the stream exactly while writers change the table', { timeout: 120_000 }, async () => {
@@ -131,13 +125,7 @@ describe.each(MATRIX)('snapshot on PostgreSQL $pg + Kafka $kafka', (combo) => {
 
 describe('snapshot resume, throttle and start modes (PostgreSQL 17)', () => {
   const combo = MATRIX[0];
-  let tributary: Awaited<ReturnType<typeof startTributary>>;
-  beforeAll(async () => {
-    tributary = await startTributary();
-  });
-  afterAll(async () => {
-    await tributary?.close();
-  });
+  const tributary = useLocalTributary();
   const job = async (id: string) => (await api(tributary.url, 'GET', `/jobs/${id}`)).body;
 
   it('resumes after kill -9 from the last delivered chunk, exactly right', { timeout: 150_000 }, async () => {

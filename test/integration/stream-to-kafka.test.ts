@@ -1,16 +1,10 @@
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { MATRIX, servicesFor, freshDatabase, startTributary, api, jobBody, startJob } from '../support/e2e.ts';
+import { describe, it, expect } from 'vitest';
+import { MATRIX, servicesFor, freshDatabase, api, jobBody, startJob, useLocalTributary } from '../support/e2e.ts';
 import { readTopic, byPartitionOffset } from '../support/kafka-reader.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 describe.each(MATRIX)('stream PostgreSQL $pg → Kafka $kafka', (combo) => {
-  let tributary: Awaited<ReturnType<typeof startTributary>>;
-  beforeAll(async () => {
-    tributary = await startTributary();
-  });
-  afterAll(async () => {
-    await tributary?.close();
-  });
+  const tributary = useLocalTributary();
 
   it('delivers insert, update and delete of a composite-key table in commit order, acks, and release removes slot and publication', async () => {
     const { postgres, kafka } = servicesFor(combo);

@@ -1,8 +1,8 @@
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { MATRIX, servicesFor, freshDatabase, startTributary, api, jobBody, startJob } from '../support/e2e.ts';
+import { MATRIX, servicesFor, freshDatabase, api, jobBody, startJob, useLocalTributary } from '../support/e2e.ts';
 import { readTopic } from '../support/kafka-reader.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { expectedJson, parseExact } from '../support/pg-expectations.ts';
@@ -15,13 +15,7 @@ import { columnTypeOids, loadTypeCatalog } from '../../worker/replication/type-c
 // (test/support/pg-expectations.ts).
 
 describe.each(MATRIX)('types PostgreSQL $pg → Kafka $kafka', (combo) => {
-  let tributary: Awaited<ReturnType<typeof startTributary>>;
-  beforeAll(async () => {
-    tributary = await startTributary();
-  });
-  afterAll(async () => {
-    await tributary?.close();
-  });
+  const tributary = useLocalTributary();
 
   it('every type reaches Kafka as the JSON PostgreSQL says it is; a type created later arrives as its text', { timeout: 240_000 }, async () => {
     const { postgres, kafka } = servicesFor(combo);

@@ -1,4 +1,4 @@
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,6 +52,23 @@ export async function startTributary(opts: { dataDir?: string } = {}): Promise<L
   const t = await startLocalTributary({ dataDir, log: createLogger({ component: 'api' }, (l) => logs.push(l)) });
   rememberApiKey(t.url, t.apiKey);
   return { ...t, dataDir, logs };
+}
+
+/**
+ * A local control plane for the enclosing describe block: started before its
+ * tests, closed after them. The returned object is filled in by beforeAll.
+ */
+export function useLocalTributary(opts: { before?: () => void; after?: () => void } = {}): LocalTributary & { dataDir: string; logs: string[] } {
+  const tributary = {} as LocalTributary & { dataDir: string; logs: string[] };
+  beforeAll(async () => {
+    opts.before?.();
+    Object.assign(tributary, await startTributary());
+  });
+  afterAll(async () => {
+    opts.after?.();
+    await tributary.close?.();
+  });
+  return tributary;
 }
 
 export async function api(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any; text: string }> {
