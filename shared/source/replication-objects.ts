@@ -10,7 +10,7 @@ import { TributaryError } from '../errors/tributary-error.ts';
 
 export type TableName = { schema: string; table: string };
 
-export async function ensurePublication(client: pg.Client, name: string, tables: TableName[]): Promise<void> {
+export async function ensurePublication(client: pg.Client, name: string, tables: TableName[], serverVersion = 0): Promise<void> {
   const missing = await client.query(
     `SELECT t.schema, t.table FROM unnest($1::text[], $2::text[]) AS t(schema, "table")
       WHERE to_regclass(format('%I.%I', t.schema, t.table)) IS NULL`,
@@ -31,7 +31,10 @@ export async function ensurePublication(client: pg.Client, name: string, tables:
     const same = have.size === tables.length && tables.every((t) => have.has(key(t)));
     if (!same) await client.query(`ALTER PUBLICATION ${quoteIdent(name)} SET TABLE ${list}`);
   } else {
-    await client.query(`CREATE PUBLICATION ${quoteIdent(name)} FOR TABLE ${list}`);
+    // A partitioned table's changes then arrive under its own name (and relation
+    // id) rather than each partition's, which is what the job selected (PG 13+).
+    const options = serverVersion >= 130000 ? ' WITH (publish_via_partition_root = true)' : '';
+    await client.query(`CREATE PUBLICATION ${quoteIdent(name)} FOR TABLE ${list}${options}`);
   }
 }
 

@@ -17,7 +17,7 @@ export async function setUpSource(config: pg.ClientConfig, names: { slot: string
     const { wal_level, version } = settings.rows[0];
     if (wal_level !== 'logical') throw new TributaryError('WalLevelNotLogical', `the source has wal_level = ${wal_level}; logical replication needs wal_level = logical`);
     for (const statement of fixes) await client.query(statement); // acknowledged precheck fixes (acknowledged-fixes.ts)
-    await ensurePublication(client, names.publication, tables);
+    await ensurePublication(client, names.publication, tables, version);
     const slot = await ensureSlot(client, names.slot, version);
     const typeCatalog = await loadTypeCatalog(client, await columnTypeOids(client, tables));
     return { slotLsn: slot.lsn, slotCreated: slot.created, primaryKeys: await primaryKeys(client, tables), typeCatalog, serverVersion: version };
