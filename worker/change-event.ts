@@ -6,7 +6,8 @@ import type { Lsn } from '../shared/lsn.ts';
 export type Row = Record<string, unknown>;
 
 export type ChangeEvent = {
-  op: 'c' | 'u' | 'd' | 'r' | 't';
+  /** Debezium's row operations, plus 'ddl' for a captured schema change (sinks route it apart). */
+  op: 'c' | 'u' | 'd' | 'r' | 't' | 'ddl';
   schema: string;
   table: string;
   /** Primary-key (or replica-identity) columns; null for a table without one. */
@@ -24,4 +25,8 @@ export type ChangeEvent = {
   snapshot: boolean;
   /** Columns left out because PostgreSQL sent "unchanged TOAST" and the old value is unknown. */
   unchanged?: string[];
+  /** For op 'ddl': the command as the event trigger saw it. */
+  ddl?: SchemaChange;
 };
+
+export type SchemaChange = { commandTag: string; objectType: string; schema: string | null; identity: string; statement: string };

@@ -5,6 +5,8 @@ import { formatLsn } from '../shared/lsn.ts';
 import type { Logger } from '../shared/logger.ts';
 import { setUpSource } from './replication/source-setup.ts';
 import { acknowledgedFixes } from './replication/acknowledged-fixes.ts';
+import { enableDdlCapture } from './replication/enable-ddl-capture.ts';
+import { ddlCaptureOf } from '../shared/source/ddl-capture.ts';
 import { openWalStream } from './replication/wal-stream.ts';
 import { createPgoutputDecoder } from './replication/decoder/pgoutput-decoder.ts';
 import { createChangeBuilder } from './stream/change-builder.ts';
@@ -45,6 +47,7 @@ export async function runJob({ job, password, store, log, signal, hooks, observe
     throw classify(err, 'source');
   });
   log.info(setup.slotCreated ? 'slot created' : 'slot found', { slot: job.slotName, lsn: formatLsn(setup.slotLsn), serverVersion: setup.serverVersion });
+  const ddlCapture = await enableDdlCapture(config, ddlCaptureOf(job), log);
   if (startPoint && setup.slotCreated) {
     try {
       refuseUnservable(startPoint, { createdAtMs: beforeSlotMs, lsn: setup.slotLsn });
@@ -127,7 +130,7 @@ export async function runJob({ job, password, store, log, signal, hooks, observe
     let snapshotTask: Promise<void> | undefined;
     try {
       const selected = [...tables, ...(heartbeatTable ? [{ ...heartbeatTable, operations: ['INSERT', 'UPDATE'] as const }] : [])];
-      const changes = createChangeBuilder(selected.map((t) => ({ ...t, primaryKey: setup.primaryKeys.get(`${t.schema}.${t.table}`) })), { typeCatalog: setup.typeCatalog, log });
+      const changes = createChangeBuilder(selected.map((t) => ({ ...t, primaryKey: setup.primaryKeys.get(`${t.schema}.${t.table}`) })), { typeCatalog: setup.typeCatalog, log, ddlPrefix: ddlCapture?.prefix });
       let builder = heartbeat ? withoutHeartbeats(changes, heartbeat) : changes;
       if (startPoint) builder = skipEarlierCommits(builder, startPoint);
       if (windows) builder = windows.wrap(builder);

@@ -2,12 +2,13 @@ import pg from 'pg';
 import type { JobRecord } from '../../shared/job/job-record.ts';
 import { pgConfig } from '../../shared/source/pg-config.ts';
 import { dropReplicationObjects, heartbeatTableOf } from '../../shared/source/replication-objects.ts';
+import { ddlCaptureOf } from '../../shared/source/ddl-capture.ts';
 import { classify } from '../../shared/errors/classify.ts';
 import { parseStepInput, RunState } from './run-state.ts';
 import type { StepDeps } from './step-deps.ts';
 import { awsStep } from './aws-step.ts';
 
-export type ReleasedObjects = { slot: boolean; publication: boolean; heartbeatTable?: boolean };
+export type ReleasedObjects = { slot: boolean; publication: boolean; heartbeatTable?: boolean; ddlCapture?: boolean };
 
 // Release's source-side step: after the worker has stopped, remove the slot
 // (so the source stops retaining WAL for us) and the publication.
@@ -15,7 +16,7 @@ export async function releaseSource(job: JobRecord, password: string): Promise<R
   const client = new pg.Client(pgConfig(job.source, password));
   try {
     await client.connect();
-    return await dropReplicationObjects(client, { slot: job.slotName, publication: job.publicationName, heartbeatTable: heartbeatTableOf(job) });
+    return await dropReplicationObjects(client, { slot: job.slotName, publication: job.publicationName, heartbeatTable: heartbeatTableOf(job), ddlCapture: ddlCaptureOf(job) });
   } catch (err) {
     throw classify(err, 'source');
   } finally {

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { quoteIdent } from './pg-config.ts';
 import { parseLsn, type Lsn } from '../lsn.ts';
 import { TributaryError } from '../errors/tributary-error.ts';
+import { dropDdlCapture, type DdlCaptureNames } from './ddl-capture.ts';
 
 // The objects a job creates on its source, created idempotently by the worker
 // and removed by release. The publication must exist before the slot: pgoutput
@@ -79,10 +80,12 @@ export async function ensureHeartbeatTable(client: pg.Client, t: TableName): Pro
   await client.query(`CREATE TABLE IF NOT EXISTS ${quoteIdent(t.schema)}.${quoteIdent(t.table)} (id int PRIMARY KEY, ts timestamptz NOT NULL)`);
 }
 
-export type ReplicationObjects = { slot: string; publication: string; heartbeatTable?: TableName };
+export type ReplicationObjects = { slot: string; publication: string; heartbeatTable?: TableName; ddlCapture?: DdlCaptureNames };
 
-export async function dropReplicationObjects(client: pg.Client, objects: ReplicationObjects): Promise<{ slot: boolean; publication: boolean; heartbeatTable: boolean }> {
+export async function dropReplicationObjects(client: pg.Client, objects: ReplicationObjects): Promise<{ slot: boolean; publication: boolean; heartbeatTable: boolean; ddlCapture: boolean }> {
   const { slot, publication } = objects;
+  // the event trigger first: nothing the job created may keep writing into the WAL
+  const ddlCapture = objects.ddlCapture ? await dropDdlCapture(client, objects.ddlCapture) : false;
   let slotDropped = false;
   for (let attempt = 0; attempt < 10; attempt++) {
     const found = await client.query('SELECT active_pid FROM pg_replication_slots WHERE slot_name = $1', [slot]);
@@ -114,5 +117,5 @@ export async function dropReplicationObjects(client: pg.Client, objects: Replica
       heartbeatTable = true;
     }
   }
-  return { slot: slotDropped, publication: Boolean(pub.rowCount), heartbeatTable };
+  return { slot: slotDropped, publication: Boolean(pub.rowCount), heartbeatTable, ddlCapture };
 }

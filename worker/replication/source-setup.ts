@@ -16,7 +16,13 @@ export async function setUpSource(config: pg.ClientConfig, names: { slot: string
     const settings = await client.query("SELECT current_setting('wal_level') AS wal_level, current_setting('server_version_num')::int AS version");
     const { wal_level, version } = settings.rows[0];
     if (wal_level !== 'logical') throw new TributaryError('WalLevelNotLogical', `the source has wal_level = ${wal_level}; logical replication needs wal_level = logical`);
-    for (const statement of fixes) await client.query(statement); // acknowledged precheck fixes (acknowledged-fixes.ts)
+    // acknowledged precheck fixes (acknowledged-fixes.ts), each only while still needed:
+    // a repeated ALTER would reach the DDL capture as a schema change on every restart
+    for (const statement of fixes) {
+      const table = /^ALTER TABLE (.+) REPLICA IDENTITY FULL;$/.exec(statement)?.[1];
+      const current = table ? await client.query('SELECT relreplident FROM pg_class WHERE oid = to_regclass($1)', [table]) : undefined;
+      if (current?.rows[0]?.relreplident !== 'f') await client.query(statement);
+    }
     await ensurePublication(client, names.publication, tables, version);
     const slot = await ensureSlot(client, names.slot, version);
     const typeCatalog = await loadTypeCatalog(client, await columnTypeOids(client, tables));

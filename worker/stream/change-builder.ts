@@ -3,7 +3,7 @@ import { UNCHANGED_TOAST } from '../replication/decoder/pgoutput-decoder.ts';
 import { createValueDecoders } from '../replication/decoder/value-decoder.ts';
 import type { TypeCatalog } from '../replication/type-catalog.ts';
 import type { Logger } from '../../shared/logger.ts';
-import type { ChangeEvent, Row } from '../change-event.ts';
+import type { ChangeEvent, Row, SchemaChange } from '../change-event.ts';
 import type { Lsn } from '../../shared/lsn.ts';
 import { TributaryError } from '../../shared/errors/tributary-error.ts';
 
@@ -39,6 +39,8 @@ export type ChangeBuilderOptions = {
   /** Non-built-in column types, loaded at setup (source-setup.ts); without it only built-in types are structured. */
   typeCatalog?: TypeCatalog;
   log?: Pick<Logger, 'warn'>;
+  /** The logical-message prefix of this job's DDL capture (shared/source/ddl-capture.ts). */
+  ddlPrefix?: string;
 };
 
 export function createChangeBuilder(selected: SelectedTable[], opts: ChangeBuilderOptions = {}): ChangeBuilder {
@@ -156,12 +158,24 @@ export function createChangeBuilder(selected: SelectedTable[], opts: ChangeBuild
         case 'type':
           decoders.noteType(m);
           return NONE;
+        case 'message': {
+          if (!opts.ddlPrefix || m.prefix !== opts.ddlPrefix || !tx) return NONE; // other jobs' and tools' messages
+          const ddl = JSON.parse(m.content.toString('utf8')) as SchemaChange;
+          const [schema, table] = splitIdentity(ddl.identity);
+          return { events: [{ op: 'ddl', schema: ddl.schema ?? schema, table, key: null, before: null, after: null,
+            commitTimeMs: tx.commitTimeMs, txId: tx.xid, lsn, commitLsn: tx.commitLsn, index: tx.index++, snapshot: false, ddl }] };
+        }
         case 'origin':
-        case 'message':
-          return NONE; // DDL capture and heartbeats arrive as messages in a later phase
+          return NONE;
         default:
           throw new TributaryError('DecodeFailed', `pgoutput message "${m.tag}" at ${lsn} is not expected with protocol version 1`);
       }
     },
   };
+}
+
+/** "public.orders" → ["public", "orders"]; an identity without a dot (a schema, an extension) → ["", identity]. */
+function splitIdentity(identity: string): [string, string] {
+  const dot = identity.indexOf('.');
+  return dot < 0 ? ['', identity] : [identity.slice(0, dot).replaceAll('"', ''), identity.slice(dot + 1).replaceAll('"', '')];
 }

@@ -27,3 +27,25 @@ export function renderValue(event: ChangeEvent, meta: { jobName: string; databas
   if (event.unchanged?.length) source.unchanged = event.unchanged;
   return JSON.stringify({ before: event.before, after: event.after, source, op: event.op, ts_ms: nowMs, transaction: null });
 }
+
+/**
+ * A captured DDL command, shaped like Debezium's schema-change record
+ * (databaseName, schemaName, ddl, source, ts_ms) with the event trigger's own
+ * facts beside it; `tableChanges` stays empty: PostgreSQL reports no column
+ * model with the command.
+ */
+export function renderSchemaChange(event: ChangeEvent, meta: { jobName: string; database: string }, nowMs: number): string {
+  const ddl = event.ddl!;
+  return JSON.stringify({
+    source: {
+      version: CONNECTOR_VERSION, connector: 'postgresql', name: meta.jobName, ts_ms: event.commitTimeMs, snapshot: false,
+      db: meta.database, schema: event.schema, table: event.table, txId: event.txId, lsn: JSON.rawJSON(event.lsn.toString()),
+    },
+    ts_ms: nowMs,
+    databaseName: meta.database,
+    schemaName: event.schema,
+    ddl: ddl.statement,
+    tableChanges: [],
+    tributary: { commandTag: ddl.commandTag, objectType: ddl.objectType, objectIdentity: ddl.identity },
+  });
+}

@@ -3,7 +3,7 @@ import type { KafkaDestination } from '../../../shared/job/job-spec.ts';
 import type { ChangeEvent } from '../../change-event.ts';
 import type { Sink } from '../sink.ts';
 import { classify } from '../../../shared/errors/classify.ts';
-import { renderKey, renderValue } from './debezium-envelope.ts';
+import { renderKey, renderSchemaChange, renderValue } from './debezium-envelope.ts';
 import { topicFor } from './topic-rule.ts';
 import { producerSettings } from './producer-settings.ts';
 import { javaPartitionFor } from './partition-for.ts';
@@ -48,6 +48,9 @@ export function createKafkaSink(opts: KafkaSinkOptions): Sink {
     return topic;
   };
 
+  // One schema-change topic per database (SPEC.md §4), one partition in use: DDL keeps its commit order.
+  const schemaTopic = `${topicFor('#{source_db_name}', { database: opts.database, schema: '', table: '' })}.schema-changes`;
+
   const partitionOf = (event: ChangeEvent, topic: string, key: string | null): number => {
     if (destination.partitionPolicy === 'partition-0' || key === null) return 0; // no key: partition 0 keeps one order
     const hashed = destination.partitionPolicy === 'hash-db-table' ? `${opts.database}.${event.schema}.${event.table}` : key;
@@ -66,7 +69,7 @@ export function createKafkaSink(opts: KafkaSinkOptions): Sink {
     async prepare(tables) {
       try {
         admin = new Admin(base);
-        const wanted = [...new Set(tables.map(topicOf))];
+        const wanted = [...new Set([...tables.map(topicOf), schemaTopic])];
         const existing = new Set(await admin.listTopics());
         const missing = wanted.filter((t) => !existing.has(t));
         if (missing.length) await admin.createTopics({ topics: missing, partitions: destination.newTopicPartitions, replicas: -1 });
@@ -93,6 +96,13 @@ export function createKafkaSink(opts: KafkaSinkOptions): Sink {
       let bytes = 0;
       let total = 0;
       for (const event of events) {
+        if (event.op === 'ddl') {
+          const value = renderSchemaChange(event, meta, nowMs);
+          batch.push({ topic: schemaTopic, partition: 0, key: JSON.stringify({ databaseName: opts.database }), value, headers: { 'tributary.idempotency-key': `${event.commitLsn}:${event.index}` } });
+          bytes += value.length + 64;
+          total += value.length;
+          continue;
+        }
         const topic = topicOf(event);
         const key = renderKey(event);
         const partition = partitionOf(event, topic, key);

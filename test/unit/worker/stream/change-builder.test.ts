@@ -169,3 +169,18 @@ describe('a column named __proto__', () => {
     expect(JSON.stringify(events[0].key)).toBe('{"__proto__":"x"}');
   });
 });
+
+describe('captured DDL messages', () => {
+  const relation = { tag: 'relation', relationId: 1, namespace: 'public', name: 't', replicaIdentity: 'd', columns: [{ name: 'id', isKey: true, typeOid: 23, typeMod: -1 }] };
+  const message = (prefix: string) => ({ tag: 'message', transactional: true, lsn: 7n, prefix, content: Buffer.from(JSON.stringify({ commandTag: 'ALTER TABLE', objectType: 'table', schema: 'public', identity: 'public.t', statement: 'ALTER TABLE t ADD c int' })) });
+
+  it("become 'ddl' events for this job's prefix only, in the transaction's order", () => {
+    const b = createChangeBuilder([{ schema: 'public', table: 't', operations: ['INSERT'] }], { ddlPrefix: 'tributary.ddl.j1' });
+    b.handle(relation as never, 1n);
+    b.handle({ tag: 'begin', finalLsn: 9n, commitTime: 0n, commitTimeMs: 5, xid: 3 } as never, 2n);
+    expect(b.handle(message('tributary.ddl.j2') as never, 3n).events).toEqual([]);
+    const [e] = b.handle(message('tributary.ddl.j1') as never, 4n).events;
+    expect(e).toMatchObject({ op: 'ddl', schema: 'public', table: 't', key: null, txId: 3, index: 0, ddl: { commandTag: 'ALTER TABLE', statement: 'ALTER TABLE t ADD c int' } });
+    expect(b.handle({ tag: 'insert', relationId: 1, new: ['1'] } as never, 5n).events[0].index).toBe(1);
+  });
+});
