@@ -1,12 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, existsSync, mkdtempSync } from 'node:fs';
-import { cpus, totalmem, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, existsSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import pg from 'pg';
-import { startPostgres } from '../scripts/services/postgres.ts';
-import { KAFKA_VERSIONS, startKafka } from '../scripts/services/kafka.ts';
-import { startLocalTributary } from '../functions/api/local.ts';
-import { createLogger } from '../shared/logger.ts';
+import { KAFKA_VERSIONS } from '../scripts/services/kafka.ts';
+import { startBenchServices } from './bench-services.ts';
 
 // Snapshot throughput: Tributary's full phase (chunked keyset reads between
 // watermarks → value conversion → Debezium JSON → Kafka, acks=all,
@@ -20,12 +17,7 @@ const CORES = Number(process.env.BENCH_CORES ?? 2);
 const PSQL = ['/usr/bin/psql', '/usr/lib/postgresql/15/bin/psql'].find(existsSync);
 if (!PSQL) throw new Error('psql not found: apt-get install postgresql-client-15');
 
-const postgres = await startPostgres({ major: 17 });
-const kafka = await startKafka({ version: KAFKA_VERSIONS.current });
-const dataDir = mkdtempSync(join(tmpdir(), 'tributary-bench-'));
-const tributary = await startLocalTributary({ dataDir, log: createLogger({}, () => {}) });
-const call = async (method: string, path: string, body?: unknown) =>
-  (await (await fetch(`${tributary.url}${path}`, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${tributary.apiKey}` }, body: body ? JSON.stringify(body) : undefined })).json()) as any;
+const { postgres, kafka, tributary, call, stop } = await startBenchServices();
 
 try {
   await postgres.createDatabase('bench');
@@ -83,7 +75,5 @@ try {
   const row = `| ${new Date().toISOString().slice(0, 10)} | ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB | PG 17, Kafka ${KAFKA_VERSIONS.current} | ${ROWS.toLocaleString('en-US')} rows, ${(tableBytes / 2 ** 20).toFixed(0)} MiB table, ${(copyBytes / 2 ** 20).toFixed(0)} MiB as COPY text | ${rate(copyMs)} | ${rate(snapshotMs)} | ${CORES - 1} | ${(copyMs / snapshotMs).toFixed(2)} | ${(peakRssKb / 1024).toFixed(0)} MB |`;
   console.log(row);
 } finally {
-  await tributary.close();
-  await kafka.stop();
-  await postgres.stop();
+  await stop();
 }

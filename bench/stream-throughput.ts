@@ -1,13 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, existsSync, mkdtempSync } from 'node:fs';
+import { readFileSync, existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import pg from 'pg';
-import { startPostgres } from '../scripts/services/postgres.ts';
-import { KAFKA_VERSIONS, startKafka } from '../scripts/services/kafka.ts';
-import { startLocalTributary } from '../functions/api/local.ts';
-import { createLogger } from '../shared/logger.ts';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { KAFKA_VERSIONS } from '../scripts/services/kafka.ts';
+import { startBenchServices } from './bench-services.ts';
 
 // Streaming throughput: Tributary (WAL → Debezium JSON → Kafka, acks=all,
 // checkpointed) against pg_recvlogical draining the same WAL through its own
@@ -19,12 +15,7 @@ const PER_TX = 10_000;
 const RECVLOGICAL = ['/usr/bin/pg_recvlogical', '/usr/lib/postgresql/15/bin/pg_recvlogical'].find(existsSync);
 if (!RECVLOGICAL) throw new Error('pg_recvlogical not found: apt-get install postgresql-client-15');
 
-const postgres = await startPostgres({ major: 17 });
-const kafka = await startKafka({ version: KAFKA_VERSIONS.current });
-const dataDir = mkdtempSync(join(tmpdir(), 'tributary-bench-'));
-const tributary = await startLocalTributary({ dataDir, log: createLogger({}, () => {}) });
-const call = async (method: string, path: string, body?: unknown) =>
-  (await (await fetch(`${tributary.url}${path}`, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${tributary.apiKey}` }, body: body ? JSON.stringify(body) : undefined })).json()) as any;
+const { postgres, kafka, tributary, call, stop } = await startBenchServices();
 const waitFor = async (what: string, probe: () => Promise<boolean>, ms = 600_000) => {
   const end = Date.now() + ms;
   while (Date.now() < end) {
@@ -98,7 +89,5 @@ try {
   const row = `| ${new Date().toISOString().slice(0, 10)} | ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB | PG 17, Kafka ${KAFKA_VERSIONS.current} | ${ROWS.toLocaleString('en-US')} inserts, ${(walBytes / 2 ** 20).toFixed(0)} MiB WAL | ${rate(baselineMs)} rows/s (${(baselineMs / 1000).toFixed(1)} s) | ${rate(tributaryMs)} rows/s (${(tributaryMs / 1000).toFixed(1)} s) | ${(baselineMs / tributaryMs).toFixed(2)} | ${(peakRssKb / 1024).toFixed(0)} MB |`;
   console.log(row);
 } finally {
-  await tributary.close();
-  await kafka.stop();
-  await postgres.stop();
+  await stop();
 }

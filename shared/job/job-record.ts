@@ -76,3 +76,22 @@ export type SnapshotTableProgress = {
   segments: Array<{ from: string[] | null; to: string[] | null; after?: string[]; done: boolean }>;
   done: boolean;
 };
+
+/** A new job as storage keeps it: the spec with the password replaced by its secret reference. */
+export function newJobRecord(spec: JobSpec, at: { id: string; tenantId: string; passwordRef: string; now?: string }): JobRecord {
+  const { password: _password, ...source } = spec.source;
+  const now = at.now ?? new Date().toISOString();
+  return {
+    ...spec,
+    id: at.id,
+    tenantId: at.tenantId,
+    name: spec.name ?? `job-${at.id.slice(1, 7)}`,
+    source: { ...source, passwordRef: at.passwordRef },
+    status: 'created',
+    slotName: `${spec.slotPrefix}${at.id}`,
+    publicationName: `${spec.slotPrefix}${at.id}`,
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  };
+}

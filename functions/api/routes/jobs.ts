@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { randomBytes } from 'node:crypto';
 import { JobSpec } from '../../../shared/job/job-spec.ts';
-import type { JobRecord } from '../../../shared/job/job-record.ts';
+import { newJobRecord, type JobRecord } from '../../../shared/job/job-record.ts';
 import type { AppDeps } from '../app.ts';
 import { conflict, notFound, problem, validationProblem } from '../http-errors.ts';
 import { jobView } from '../job-view.ts';
@@ -23,22 +23,8 @@ export function jobRoutes(deps: AppDeps) {
     if (!parsed.success) return validationProblem(c, parsed.error, 'job');
     const spec = parsed.data;
     const id = newJobId();
-    const { password, ...source } = spec.source;
-    const passwordRef = await deps.secrets.put(`${id}/source-password`, password);
-    const now = new Date().toISOString();
-    const job: JobRecord = {
-      ...spec,
-      id,
-      tenantId: c.get('tenantId'),
-      name: spec.name ?? `job-${id.slice(1, 7)}`,
-      source: { ...source, passwordRef },
-      status: 'created',
-      slotName: `${spec.slotPrefix}${id}`,
-      publicationName: `${spec.slotPrefix}${id}`,
-      createdAt: now,
-      updatedAt: now,
-      version: 1,
-    };
+    const passwordRef = await deps.secrets.put(`${id}/source-password`, spec.source.password);
+    const job = newJobRecord(spec, { id, tenantId: c.get('tenantId'), passwordRef });
     await deps.store.create(job);
     deps.log.info('job created', { jobId: id });
     return c.json(jobView(job), 201, { location: `/jobs/${id}` });

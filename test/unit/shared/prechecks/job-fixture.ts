@@ -1,5 +1,5 @@
 import { JobSpec, type JobSpecInput } from '../../../../shared/job/job-spec.ts';
-import type { JobRecord } from '../../../../shared/job/job-record.ts';
+import { newJobRecord, type JobRecord } from '../../../../shared/job/job-record.ts';
 
 // A job record as storage holds it (password replaced by a reference), built
 // through the real schema so defaults match what the API would store.
@@ -11,19 +11,5 @@ export function jobRecord(input: Partial<JobSpecInput> & { id?: string; password
     objects: { tables: [{ schema: 'public', table: 'orders' }] },
     ...rest,
   });
-  const { password: _, ...source } = spec.source;
-  const now = new Date().toISOString();
-  return {
-    ...spec,
-    id,
-    tenantId: 'tenant-a',
-    name: spec.name ?? `job-${id}`,
-    source: { ...source, passwordRef: `${id}/source-password` },
-    status: 'created',
-    slotName: `${spec.slotPrefix}${id}`,
-    publicationName: `${spec.slotPrefix}${id}`,
-    createdAt: now,
-    updatedAt: now,
-    version: 1,
-  };
+  return { ...newJobRecord(spec, { id, tenantId: 'tenant-a', passwordRef: `${id}/source-password` }), name: spec.name ?? `job-${id}` };
 }

@@ -1,0 +1,25 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startPostgres } from '../scripts/services/postgres.ts';
+import { KAFKA_VERSIONS, startKafka } from '../scripts/services/kafka.ts';
+import { startLocalTributary } from '../functions/api/local.ts';
+import { createLogger } from '../shared/logger.ts';
+
+// What every end-to-end benchmark runs on: a fresh PostgreSQL 17, Kafka and a
+// local control plane, plus an authenticated API call helper.
+export async function startBenchServices() {
+  const postgres = await startPostgres({ major: 17 });
+  const kafka = await startKafka({ version: KAFKA_VERSIONS.current });
+  const tributary = await startLocalTributary({ dataDir: mkdtempSync(join(tmpdir(), 'tributary-bench-')), log: createLogger({}, () => {}) });
+  const call = async (method: string, path: string, body?: unknown) =>
+    (await (await fetch(`${tributary.url}${path}`, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${tributary.apiKey}` }, body: body ? JSON.stringify(body) : undefined })).json()) as any;
+  return {
+    postgres, kafka, tributary, call,
+    async stop() {
+      await tributary.close();
+      await kafka.stop();
+      await postgres.stop();
+    },
+  };
+}
