@@ -23,7 +23,7 @@ export function createChildProcessLauncher(opts: { dataDir: string; store: JobSt
     async launch(jobId: string) {
       if (children.has(jobId)) throw new Error(`a worker for job ${jobId} is already running`);
       const fd = openSync(join(logDir, `${jobId}.log`), 'a');
-      const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', '--disable-warning=TimeoutNegativeWarning', WORKER_MAIN], {
+      const child = spawn(process.execPath, [...(process.env.TRIBUTARY_WORKER_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []), '--disable-warning=ExperimentalWarning', '--disable-warning=TimeoutNegativeWarning', WORKER_MAIN], {
         env: { ...process.env, TRIBUTARY_JOB_ID: jobId, TRIBUTARY_DATA_DIR: opts.dataDir },
         // The IPC channel is a lifeline: when this process dies, even by
         // SIGKILL, the worker sees 'disconnect' and stops instead of living on
