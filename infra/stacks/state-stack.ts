@@ -36,6 +36,8 @@ export class StateStack extends Stack {
     this.jobsTable = new dynamodb.TableV2(this, 'Jobs', {
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      // GET /jobs lists one tenant's jobs without a scan (shared/storage/dynamo/create-tables.ts TENANT_INDEX)
+      globalSecondaryIndexes: [{ indexName: 'byTenant', partitionKey: { name: 'tenantId', type: dynamodb.AttributeType.STRING }, sortKey: { name: 'pk', type: dynamodb.AttributeType.STRING } }],
       billing: dynamodb.Billing.onDemand(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: retainData,

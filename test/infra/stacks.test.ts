@@ -1,3 +1,4 @@
+import { TENANT_INDEX } from '../../shared/storage/dynamo/create-tables.ts';
 import { describe, expect, it } from 'vitest';
 import { App, Stack } from 'aws-cdk-lib';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -41,6 +42,12 @@ describe('stacks per environment', () => {
     });
     prod.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', Properties: { EnableKeyRotation: true } });
     t('dev', 'State').hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Delete' });
+  });
+
+  it('state: the tenant index lists one tenant\'s jobs without a scan, with the key the job store queries', () => {
+    t('prod', 'State').hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      GlobalSecondaryIndexes: [{ IndexName: TENANT_INDEX, KeySchema: [{ AttributeName: 'tenantId', KeyType: 'HASH' }, { AttributeName: 'pk', KeyType: 'RANGE' }] }],
+    });
   });
 
   it('a bad environment config fails with the field name', () => {

@@ -34,7 +34,7 @@ export function jobRoutes(deps: AppDeps) {
     const query = ListJobsQuery.safeParse(c.req.query());
     if (!query.success) return validationProblem(c, query.error, 'query');
     const tenantId = c.get('tenantId');
-    const page = listJobs((await deps.store.list()).filter((j) => j.tenantId === tenantId), query.data);
+    const page = listJobs(await deps.store.listByTenant(tenantId), query.data);
     return c.json({ items: page.items.map(jobView), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
   });
 

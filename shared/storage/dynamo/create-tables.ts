@@ -11,13 +11,21 @@ export const TABLE_KEY_SCHEMA: KeySchemaElement[] = [
   { AttributeName: 'sk', KeyType: 'RANGE' },
 ];
 
+/** A tenant's jobs in id order without scanning the table (GET /jobs): partition tenantId, sort pk. */
+export const TENANT_INDEX = 'byTenant';
+
 /** Creates the table if missing and waits until it is ACTIVE; fails if one exists with other keys. */
 export async function createTables(client: DynamoDBClient, tableName: string): Promise<void> {
   try {
     await client.send(new CreateTableCommand({
       TableName: tableName,
       KeySchema: TABLE_KEY_SCHEMA,
-      AttributeDefinitions: TABLE_KEY_SCHEMA.map((k) => ({ AttributeName: k.AttributeName, AttributeType: 'S' })),
+      AttributeDefinitions: [...TABLE_KEY_SCHEMA.map((k) => ({ AttributeName: k.AttributeName, AttributeType: 'S' as const })), { AttributeName: 'tenantId', AttributeType: 'S' }],
+      GlobalSecondaryIndexes: [{
+        IndexName: TENANT_INDEX,
+        KeySchema: [{ AttributeName: 'tenantId', KeyType: 'HASH' }, { AttributeName: 'pk', KeyType: 'RANGE' }],
+        Projection: { ProjectionType: 'ALL' },
+      }],
       BillingMode: 'PAY_PER_REQUEST',
     }));
   } catch (err) {

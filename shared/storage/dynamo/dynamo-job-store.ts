@@ -1,10 +1,11 @@
 import {
-  GetItemCommand, PutItemCommand, ScanCommand, type AttributeValue, type DynamoDBClient,
+  GetItemCommand, PutItemCommand, QueryCommand, ScanCommand, type AttributeValue, type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { JobRecord } from '../../job/job-record.ts';
 import { VersionConflict, type JobStore } from '../job-store.ts';
 import { createDynamoClient, type DynamoConnection } from './dynamo-client.ts';
+import { TENANT_INDEX } from './create-tables.ts';
 
 // Key design: one table with string keys pk/sk (infra/stacks/state-stack.ts, create-tables.ts).
 //   job   pk = JOB#<id>   sk = JOB
@@ -68,6 +69,20 @@ export function createDynamoJobStore(opts: DynamoJobStoreOptions): JobStore {
         ExclusiveStartKey = page.LastEvaluatedKey;
       } while (ExclusiveStartKey);
       return jobs.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    },
+    async listByTenant(tenantId) {
+      const jobs: JobRecord[] = [];
+      let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
+      do {
+        const page = await client.send(new QueryCommand({
+          TableName, IndexName: TENANT_INDEX, Limit: opts.scanPageSize, ExclusiveStartKey,
+          KeyConditionExpression: 'tenantId = :t AND begins_with(pk, :job)',
+          ExpressionAttributeValues: { ':t': { S: tenantId }, ':job': { S: 'JOB#' } },
+        }));
+        for (const item of page.Items ?? []) if (item.sk?.S === 'JOB') jobs.push(fromItem(item));
+        ExclusiveStartKey = page.LastEvaluatedKey;
+      } while (ExclusiveStartKey);
+      return jobs; // the index sorts by pk = JOB#<id>: id order
     },
     async replace(job) {
       const next = { ...job, version: job.version + 1 };

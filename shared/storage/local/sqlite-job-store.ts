@@ -15,6 +15,7 @@ export function createSqliteJobStore(path: string): JobStore {
   const insert = db.prepare('INSERT INTO jobs (id, version, body) VALUES (?, ?, ?)');
   const select = db.prepare('SELECT body FROM jobs WHERE id = ?');
   const selectAll = db.prepare('SELECT body FROM jobs ORDER BY id');
+  const selectTenant = db.prepare("SELECT body FROM jobs WHERE json_extract(body, '$.tenantId') = ? ORDER BY id");
   const conditionalUpdate = db.prepare('UPDATE jobs SET version = ?, body = ? WHERE id = ? AND version = ?');
 
   return {
@@ -27,6 +28,9 @@ export function createSqliteJobStore(path: string): JobStore {
     },
     async list() {
       return (selectAll.all() as Array<{ body: string }>).map((r) => JSON.parse(r.body) as JobRecord);
+    },
+    async listByTenant(tenantId) {
+      return (selectTenant.all(tenantId) as Array<{ body: string }>).map((r) => JSON.parse(r.body) as JobRecord);
     },
     async replace(job) {
       const next = { ...job, version: job.version + 1 };

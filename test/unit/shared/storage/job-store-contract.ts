@@ -65,6 +65,15 @@ export function describeJobStoreContract(name: string, makeStore: () => JobStore
       expect((await store.list()).map((j) => j.id).sort()).toEqual(['ja', 'jb', 'jc']);
     });
 
+    it("listByTenant returns one tenant's jobs in id order, and nothing of others", async () => {
+      const store = await fresh();
+      for (const id of ['jc', 'ja']) await store.create(sampleJob(id));
+      for (const id of ['jb', 'jd']) await store.create(sampleJob(id, { tenantId: 'tenant-b' }));
+      expect((await store.listByTenant('tenant-a')).map((j) => j.id)).toEqual(['ja', 'jc']);
+      expect((await store.listByTenant('tenant-b')).map((j) => j.id)).toEqual(['jb', 'jd']);
+      expect(await store.listByTenant('nobody')).toEqual([]);
+    });
+
     it('replace stores the change and bumps the version', async () => {
       const store = await fresh();
       await store.create(sampleJob('j1'));
@@ -99,6 +108,7 @@ export function describeJobStoreContract(name: string, makeStore: () => JobStore
         create: (j) => store.create(j),
         get: (id) => store.get(id),
         list: () => store.list(),
+        listByTenant: (t) => store.listByTenant(t),
         close: () => store.close(),
         async replace(job) {
           if (!raced) {
