@@ -7,8 +7,8 @@ export interface JobStore {
   create(job: JobRecord): Promise<void>;
   get(id: string): Promise<JobRecord | undefined>;
   list(): Promise<JobRecord[]>;
-  /** One tenant's jobs in id order (an index on DynamoDB, so the API never scans other tenants). */
-  listByTenant(tenantId: string): Promise<JobRecord[]>;
+  /** One tenant's jobs in id order, after `page.after` and at most `page.limit` (an index on DynamoDB: no scan). */
+  listByTenant(tenantId: string, page?: { after?: string; limit?: number }): Promise<JobRecord[]>;
   /** Stores `job` if the stored version is still `job.version`; returns it with version + 1. */
   replace(job: JobRecord): Promise<JobRecord>;
   close(): Promise<void>;

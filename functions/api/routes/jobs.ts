@@ -34,7 +34,11 @@ export function jobRoutes(deps: AppDeps) {
     const query = ListJobsQuery.safeParse(c.req.query());
     if (!query.success) return validationProblem(c, query.error, 'query');
     const tenantId = c.get('tenantId');
-    const page = listJobs(await deps.store.listByTenant(tenantId), query.data);
+    const { status, tag, limit, cursor } = query.data;
+    const after = cursor ? Buffer.from(cursor, 'base64url').toString('utf8') : undefined;
+    // without filters the store pages for us (limit + 1 tells whether more follow); with them, filter the tenant's jobs
+    const candidates = status || tag ? await deps.store.listByTenant(tenantId) : await deps.store.listByTenant(tenantId, { after, limit: limit + 1 });
+    const page = listJobs(candidates, query.data);
     return c.json({ items: page.items.map(jobView), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
   });
 

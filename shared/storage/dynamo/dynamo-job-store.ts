@@ -70,19 +70,24 @@ export function createDynamoJobStore(opts: DynamoJobStoreOptions): JobStore {
       } while (ExclusiveStartKey);
       return jobs.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     },
-    async listByTenant(tenantId) {
+    async listByTenant(tenantId, wanted = {}) {
       const jobs: JobRecord[] = [];
+      const limit = wanted.limit ?? Infinity;
       let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
       do {
+        // the index sorts by pk = JOB#<id>, so "after an id" is a key range, not a filter
         const page = await client.send(new QueryCommand({
-          TableName, IndexName: TENANT_INDEX, Limit: opts.scanPageSize, ExclusiveStartKey,
-          KeyConditionExpression: 'tenantId = :t AND begins_with(pk, :job)',
-          ExpressionAttributeValues: { ':t': { S: tenantId }, ':job': { S: 'JOB#' } },
+          TableName, IndexName: TENANT_INDEX, ExclusiveStartKey,
+          Limit: Number.isFinite(limit) ? Math.min(limit - jobs.length, opts.scanPageSize ?? 1000) : opts.scanPageSize,
+          KeyConditionExpression: wanted.after ? 'tenantId = :t AND pk BETWEEN :from AND :to' : 'tenantId = :t AND begins_with(pk, :job)',
+          ExpressionAttributeValues: wanted.after
+            ? { ':t': { S: tenantId }, ':from': { S: `JOB#${wanted.after}\u0000` }, ':to': { S: 'JOB#\uffff' } }
+            : { ':t': { S: tenantId }, ':job': { S: 'JOB#' } },
         }));
         for (const item of page.Items ?? []) if (item.sk?.S === 'JOB') jobs.push(fromItem(item));
         ExclusiveStartKey = page.LastEvaluatedKey;
-      } while (ExclusiveStartKey);
-      return jobs; // the index sorts by pk = JOB#<id>: id order
+      } while (ExclusiveStartKey && jobs.length < limit);
+      return jobs;
     },
     async replace(job) {
       const next = { ...job, version: job.version + 1 };

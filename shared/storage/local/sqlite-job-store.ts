@@ -15,7 +15,7 @@ export function createSqliteJobStore(path: string): JobStore {
   const insert = db.prepare('INSERT INTO jobs (id, version, body) VALUES (?, ?, ?)');
   const select = db.prepare('SELECT body FROM jobs WHERE id = ?');
   const selectAll = db.prepare('SELECT body FROM jobs ORDER BY id');
-  const selectTenant = db.prepare("SELECT body FROM jobs WHERE json_extract(body, '$.tenantId') = ? ORDER BY id");
+  const selectTenant = db.prepare("SELECT body FROM jobs WHERE json_extract(body, '$.tenantId') = ? AND id > ? ORDER BY id LIMIT ?");
   const conditionalUpdate = db.prepare('UPDATE jobs SET version = ?, body = ? WHERE id = ? AND version = ?');
 
   return {
@@ -29,8 +29,8 @@ export function createSqliteJobStore(path: string): JobStore {
     async list() {
       return (selectAll.all() as Array<{ body: string }>).map((r) => JSON.parse(r.body) as JobRecord);
     },
-    async listByTenant(tenantId) {
-      return (selectTenant.all(tenantId) as Array<{ body: string }>).map((r) => JSON.parse(r.body) as JobRecord);
+    async listByTenant(tenantId, page = {}) {
+      return (selectTenant.all(tenantId, page.after ?? '', page.limit ?? -1) as Array<{ body: string }>).map((r) => JSON.parse(r.body) as JobRecord);
     },
     async replace(job) {
       const next = { ...job, version: job.version + 1 };

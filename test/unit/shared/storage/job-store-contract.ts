@@ -72,6 +72,9 @@ export function describeJobStoreContract(name: string, makeStore: () => JobStore
       expect((await store.listByTenant('tenant-a')).map((j) => j.id)).toEqual(['ja', 'jc']);
       expect((await store.listByTenant('tenant-b')).map((j) => j.id)).toEqual(['jb', 'jd']);
       expect(await store.listByTenant('nobody')).toEqual([]);
+      expect((await store.listByTenant('tenant-a', { limit: 1 })).map((j) => j.id)).toEqual(['ja']);
+      expect((await store.listByTenant('tenant-a', { after: 'ja', limit: 5 })).map((j) => j.id)).toEqual(['jc']);
+      expect(await store.listByTenant('tenant-a', { after: 'jc' })).toEqual([]);
     });
 
     it('replace stores the change and bumps the version', async () => {
@@ -108,7 +111,7 @@ export function describeJobStoreContract(name: string, makeStore: () => JobStore
         create: (j) => store.create(j),
         get: (id) => store.get(id),
         list: () => store.list(),
-        listByTenant: (t) => store.listByTenant(t),
+        listByTenant: (t, p) => store.listByTenant(t, p),
         close: () => store.close(),
         async replace(job) {
           if (!raced) {
