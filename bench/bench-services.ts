@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPostgres } from '../scripts/services/postgres.ts';
@@ -22,4 +22,14 @@ export async function startBenchServices() {
       await postgres.stop();
     },
   };
+}
+
+/** A process's peak resident memory so far (VmHWM), in KiB; 0 once it is gone. */
+export function peakRssKb(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    return Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
 }

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import pg from 'pg';
 import { KAFKA_VERSIONS } from '../scripts/services/kafka.ts';
-import { startBenchServices } from './bench-services.ts';
+import { peakRssKb as readPeakRss, startBenchServices } from './bench-services.ts';
 
 // Snapshot throughput: Tributary's full phase (chunked keyset reads between
 // watermarks → value conversion → Debezium JSON → Kafka, acks=all,
@@ -56,11 +56,7 @@ try {
   if (started.status !== 'starting') throw new Error(`start refused: ${JSON.stringify(started)}`);
   let peakRssKb = 0;
   for (;;) {
-    const pid = tributary.launcher.pidOf(job.id);
-    if (pid) {
-      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (m) peakRssKb = Math.max(peakRssKb, Number(m[1]));
-    }
+    peakRssKb = Math.max(peakRssKb, readPeakRss(tributary.launcher.pidOf(job.id)));
     const j = await call('GET', `/jobs/${job.id}`);
     if (j.status === 'failed') throw new Error(JSON.stringify(j.error));
     if (j.snapshot?.completedAt) break;

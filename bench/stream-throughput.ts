@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import pg from 'pg';
 import { KAFKA_VERSIONS } from '../scripts/services/kafka.ts';
-import { startBenchServices } from './bench-services.ts';
+import { peakRssKb as readPeakRss, startBenchServices } from './bench-services.ts';
 
 // Streaming throughput: Tributary (WAL → Debezium JSON → Kafka, acks=all,
 // checkpointed) against pg_recvlogical draining the same WAL through its own
@@ -70,11 +70,7 @@ try {
   await call('POST', `/jobs/${job.id}/start`);
   let peakRssKb = 0;
   await waitFor('tributary caught up', async () => {
-    const pid = tributary.launcher.pidOf(job.id);
-    if (pid) {
-      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (m) peakRssKb = Math.max(peakRssKb, Number(m[1]));
-    }
+    peakRssKb = Math.max(peakRssKb, readPeakRss(tributary.launcher.pidOf(job.id)));
     const j = await call('GET', `/jobs/${job.id}`);
     if (j.status === 'failed') throw new Error(JSON.stringify(j.error));
     if (!j.ackedLsn) return false;

@@ -48,8 +48,12 @@ export async function runWithRetry(run: RunAttempt, deps: RetryDeps): Promise<vo
     firstFailure.set(error.errorClass, first);
     return { since: first, until: first + retryWindowMs(error.errorClass, deps.job) };
   };
-  const pastWindow = (error: TributaryError, since: number) =>
-    new TributaryError(error.code, `${error.message} (retried for ${Math.round((now() - since) / 60_000)} min, past the ${error.errorClass} retry window)`, { cause: error });
+  const expired = new WeakSet<TributaryError>(); // errors already past their window (from degraded())
+  const pastWindow = (error: TributaryError, since: number) => {
+    const past = new TributaryError(error.code, `${error.message} (retried for ${Math.round((now() - since) / 60_000)} min, past the ${error.errorClass} retry window)`, { cause: error });
+    expired.add(past);
+    return past;
+  };
 
   let lastDegradedReport = 0;
   const degraded = (error: TributaryError, stalledSince: number): TributaryError | undefined => {
@@ -76,7 +80,7 @@ export async function runWithRetry(run: RunAttempt, deps: RetryDeps): Promise<vo
     if (error.errorClass === 'fatal') throw error;
 
     const { since, until } = windowFor(error, now());
-    if (now() >= until) throw error.message.includes('retry window)') ? error : pastWindow(error, since);
+    if (now() >= until) throw expired.has(error) ? error : pastWindow(error, since);
     const delay = Math.min(backoffMs(attempt, deps.random), until - now());
     attempt++;
     deps.log.warn('run failed; retrying', { code: error.code, class: error.errorClass, error: error.message, attempt, delayMs: delay });

@@ -1,5 +1,5 @@
 import type { JobRecord } from '../job/job-record.ts';
-import { topicFor } from '../../worker/sinks/kafka/topic-rule.ts';
+import { topicFor } from '../kafka/topic-rule.ts';
 
 // The topic each selected table's changes go to, by the same rule the sink
 // applies, so the precheck probes exactly the topics the job will use.

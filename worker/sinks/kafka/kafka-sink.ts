@@ -4,7 +4,7 @@ import type { ChangeEvent } from '../../change-event.ts';
 import type { Sink } from '../sink.ts';
 import { classify } from '../../../shared/errors/classify.ts';
 import { renderKey, renderSchemaChange, renderValue } from './debezium-envelope.ts';
-import { topicFor } from './topic-rule.ts';
+import { topicFor } from '../../../shared/kafka/topic-rule.ts';
 import { producerSettings } from './producer-settings.ts';
 import { javaPartitionFor } from './partition-for.ts';
 

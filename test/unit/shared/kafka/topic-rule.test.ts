@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { topicFor } from '../../../../../worker/sinks/kafka/topic-rule.ts';
+import { topicFor } from '../../../../shared/kafka/topic-rule.ts';
 
 const names = { database: 'shop', schema: 'public', table: 'orders' };
 
