@@ -1,5 +1,5 @@
 import { serve } from '@hono/node-server';
-import { build } from 'esbuild';
+import { bundleFunction } from '../scripts/bundle-function.ts';
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -75,9 +75,9 @@ try {
   server.close();
 
   const dir = mkdtempSync(join(tmpdir(), 'bench-bundle-'));
-  const outfile = join(dir, 'handler.mjs');
-  await build({ entryPoints: ['functions/api/handler.ts'], bundle: true, platform: 'node', target: 'node24', format: 'esm', minify: true, outfile, logLevel: 'silent',
-    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" } });
+  // the bundle as deployed: infra/constructs/tributary-function.ts runs the same bundler
+  await bundleFunction('functions/api/handler.ts', dir, { sourcemap: false });
+  const outfile = join(dir, 'index.mjs');
   const size = statSync(outfile).size;
   const probe = join(dir, 'init.mjs');
   writeFileSync(probe, `const t = performance.now(); await import(${JSON.stringify(outfile)}); console.log((performance.now() - t).toFixed(0));`);
@@ -87,7 +87,7 @@ try {
 
   console.log(`${new Date().toISOString().slice(0, 10)} | ${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB | ${CLIENTS} clients`);
   for (const r of rows) console.log(r);
-  console.log(`Lambda bundle (esbuild, minified): ${(size / 1024).toFixed(0)} KiB; init (import in a fresh process, median of 5): ${inits[2]} ms`);
+  console.log(`Lambda bundle (scripts/bundle-function.ts, minified): ${(size / 1024).toFixed(0)} KiB; init (import in a fresh process, median of 5): ${inits[2]} ms`);
 } finally {
   await ddb.stop();
 }

@@ -17,6 +17,7 @@ import { authenticate } from './authenticate.ts';
 import { idempotency } from './idempotency.ts';
 import type { IdempotencyStore } from '../../shared/storage/idempotency-store.ts';
 import type { ApiKeyStore } from '../../shared/auth/api-keys.ts';
+import { cachedApiKeys } from '../../shared/auth/cached-api-keys.ts';
 
 export type AppDeps = {
   store: JobStore;
@@ -37,8 +38,9 @@ export function createApp(deps: AppDeps) {
   const openapi = openApiDocument();
   app.get('/openapi.json', (c) => c.json(openapi));
   // Hono's "/jobs/*" also matches "/jobs" itself: one registration covers both
-  app.use('/jobs/*', authenticate(deps.apiKeys), idempotency(deps.idempotency));
-  app.use('/usage', authenticate(deps.apiKeys));
+  const apiKeys = cachedApiKeys(deps.apiKeys);
+  app.use('/jobs/*', authenticate(apiKeys), idempotency(deps.idempotency));
+  app.use('/usage', authenticate(apiKeys));
   app.route('/jobs', jobRoutes(deps));
   app.route('/jobs', jobActionRoutes(deps));
   app.route('/jobs', precheckRoutes(deps));

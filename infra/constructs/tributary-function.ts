@@ -1,12 +1,12 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 import { acknowledge, acknowledgeWildcards, arnOf } from '../nag.ts';
 import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -23,12 +23,13 @@ export type TributaryFunctionProps = {
 };
 
 // One Lambda function as every Tributary function is built: Node 24 on arm64,
-// bundled by esbuild (ESM, the AWS SDK included so the version is the one we
-// tested), its own log group with the environment's retention, and its own
+// bundled by scripts/bundle-function.ts (esbuild, ESM, the AWS SDK included so
+// the version is the one we tested; the same bundle bench/api-latency.ts
+// measures), its own log group with the environment's retention, and its own
 // role holding nothing but the right to write that log group; each caller
 // grants the rest, so every function's permissions are what its code uses.
 export class TributaryFunction extends Construct {
-  readonly fn: NodejsFunction;
+  readonly fn: lambda.Function;
   readonly role: iam.Role;
 
   constructor(scope: Construct, id: string, props: TributaryFunctionProps) {
@@ -43,33 +44,43 @@ export class TributaryFunction extends Construct {
         resources: ['*'],
       }));
     }
-    this.fn = new NodejsFunction(this, 'Function', {
-      entry: `${REPO_ROOT}${props.entry}`,
-      handler: 'handler',
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: `${REPO_ROOT}package-lock.json`,
+    this.fn = new lambda.Function(this, 'Function', {
+      code: bundled(props.entry),
+      handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       description: props.description,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(30),
-      environment: props.environment,
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
       role: this.role,
       logGroup,
       tracing: lambda.Tracing.ACTIVE,
       ...(props.vpc ? { vpc: props.vpc.vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }, securityGroups: props.vpc.securityGroups } : {}),
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node24',
-        minify: true,
-        sourceMap: true,
-        // node-postgres and friends call require() for Node built-ins, which an ESM bundle lacks
-        banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-        // pg-native is optional in node-postgres and never installed
-        externalModules: ['pg-native'],
-      },
     });
     acknowledgeWildcards(this.role, [`${arnOf(logGroup)}:*`], 'Log streams are created at run time inside this function\'s own log group.');
     acknowledge(this.role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments/PutTelemetryRecords and, in a VPC, the EC2 network-interface actions support no resource-level permissions.');
   }
+}
+
+/** The handler's bundle as a Lambda asset, built at synth by our bundler in this Node process's runtime. */
+function bundled(entry: string): lambda.Code {
+  return lambda.Code.fromAsset(REPO_ROOT, {
+    // the output's hash: the source folder is the whole repository, too big to fingerprint
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Docker is never used (local bundling below succeeds or throws), but
+      // the command is what it would run, and it keys CDK's bundling cache:
+      // without the entry in it, every function would get the first bundle
+      image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:24'),
+      command: ['node', 'scripts/bundle-function.ts', entry, '/asset-output'],
+      local: {
+        tryBundle(outputDir) {
+          const run = spawnSync(process.execPath, [`${REPO_ROOT}scripts/bundle-function.ts`, entry, outputDir], { stdio: 'inherit' });
+          if (run.status !== 0) throw new Error(`bundling ${entry} failed (exit ${run.status}); run: node scripts/bundle-function.ts ${entry} /tmp/out`);
+          return true;
+        },
+      },
+    },
+  });
 }

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { MATRIX, servicesFor, freshDatabase, api, jobBody, startJob, useLocalTributary } from '../support/e2e.ts';
 import { freePort } from '../../scripts/services/postgres.ts';
 import { waitFor } from '../support/wait-for.ts';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 
@@ -59,7 +59,7 @@ describe('jobs that cannot run fail clearly, without hanging or leaking the pass
       (await api(tributary.url, 'GET', '/jobs')).text,
       readFileSync(join(tributary.dataDir, 'logs', `${id}.log`), 'utf8'),
       rawFileOutOfProcess(join(tributary.dataDir, 'tributary.db')),
-      readFileSync(join(tributary.dataDir, 'secrets', 'secrets.json'), 'utf8'),
+      ...readdirSync(join(tributary.dataDir, 'secrets', 'values')).map((f) => readFileSync(join(tributary.dataDir, 'secrets', 'values', f), 'utf8')),
       tributary.logs.join('\n'),
     ].join('\n');
     expect(everything).not.toContain(secret);

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { createCipheriv, randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,8 +15,12 @@ const freshDir = () => {
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
+/** Every file the store wrote, recursively. */
+const filesUnder = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
 /** Every byte the store wrote, as text. */
-const everythingOnDisk = (dir: string) => readdirSync(dir).map((f) => readFileSync(join(dir, f)).toString('latin1')).join('\n');
+const everythingOnDisk = (dir: string) => filesUnder(dir).map((f) => readFileSync(f).toString('latin1')).join('\n');
+const valueFile = (dir: string, name: string) => join(dir, 'values', `${encodeURIComponent(name)}.json`);
 
 describe('file secret store', () => {
   it('round-trips a value through the reference it returns', async () => {
@@ -40,7 +45,8 @@ describe('file secret store', () => {
     expect(disk).toContain('j1/source-password'); // the file is there and holds the entry...
     expect(disk).not.toContain(PLAINTEXT); // ...but not the value
     expect(disk).not.toContain(Buffer.from(PLAINTEXT).toString('base64'));
-    for (const f of readdirSync(dir)) expect(statSync(join(dir, f)).mode & 0o077).toBe(0);
+    for (const f of filesUnder(dir)) expect(statSync(f).mode & 0o077).toBe(0);
+    expect(statSync(join(dir, 'values')).mode & 0o077).toBe(0);
   });
 
   it('delete removes the value', async () => {
@@ -62,12 +68,12 @@ describe('file secret store', () => {
     const dir = freshDir();
     const store = createFileSecretStore(dir);
     const ref = await store.put('j1/source-password', PLAINTEXT);
-    const file = join(dir, 'secrets.json');
-    const all = JSON.parse(readFileSync(file, 'utf8'));
-    const data = Buffer.from(all['j1/source-password'].data, 'base64');
+    const file = valueFile(dir, 'j1/source-password');
+    const sealed = JSON.parse(readFileSync(file, 'utf8'));
+    const data = Buffer.from(sealed.data, 'base64');
     data[0] ^= 0x01;
-    all['j1/source-password'].data = data.toString('base64');
-    writeFileSync(file, JSON.stringify(all));
+    sealed.data = data.toString('base64');
+    writeFileSync(file, JSON.stringify(sealed));
     await expect(store.get(ref)).rejects.toThrow(/authenticate/);
   });
 
@@ -76,7 +82,39 @@ describe('file secret store', () => {
     const dirB = freshDir();
     const ref = await createFileSecretStore(dirA).put('s', PLAINTEXT);
     createFileSecretStore(dirB); // creates its own key
-    writeFileSync(join(dirB, 'secrets.json'), readFileSync(join(dirA, 'secrets.json')));
+    writeFileSync(valueFile(dirB, 's'), readFileSync(valueFile(dirA, 's')));
     await expect(createFileSecretStore(dirB).get(ref)).rejects.toThrow(/authenticate/);
+  });
+
+  it('a value file copied under another job\'s name does not open (the name is bound to the ciphertext)', async () => {
+    const dir = freshDir();
+    const store = createFileSecretStore(dir);
+    await store.put('j1/source-password', PLAINTEXT);
+    const other = await store.put('j2/source-password', 'other');
+    writeFileSync(valueFile(dir, 'j2/source-password'), readFileSync(valueFile(dir, 'j1/source-password')));
+    await expect(store.get(other)).rejects.toThrow(/authenticate/);
+  });
+
+  it('one file per secret: a put writes one file whatever the number of secrets', async () => {
+    const dir = freshDir();
+    const store = createFileSecretStore(dir);
+    for (let i = 0; i < 50; i++) await store.put(`j${i}/source-password`, `pw-${i}`);
+    expect(readdirSync(join(dir, 'values'))).toHaveLength(50);
+    expect(await store.get('local:j7/source-password')).toBe('pw-7');
+  });
+
+  it('still reads, and deletes, a secret written in the older single-file layout', async () => {
+    const dir = freshDir();
+    createFileSecretStore(dir); // creates the key
+    const key = readFileSync(join(dir, 'secrets.key'));
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    const data = Buffer.concat([cipher.update(PLAINTEXT, 'utf8'), cipher.final()]);
+    const legacy = { iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), data: data.toString('base64') };
+    writeFileSync(join(dir, 'secrets.json'), JSON.stringify({ 'old/source-password': legacy }));
+    const store = createFileSecretStore(dir);
+    expect(await store.get('local:old/source-password')).toBe(PLAINTEXT);
+    await store.delete('local:old/source-password');
+    await expect(store.get('local:old/source-password')).rejects.toThrow(/not found/);
   });
 });
