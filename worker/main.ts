@@ -10,6 +10,7 @@ import { runWithRetry, type RunAttempt } from './run-with-retry.ts';
 import { createDynamoJobStore } from '../shared/storage/dynamo/dynamo-job-store.ts';
 import { createSecretsManagerStore } from '../shared/secrets/aws/secrets-manager-store.ts';
 import { createObserver } from './heartbeat/observe.ts';
+import { watchObjects } from './objects-watch.ts';
 import { createMeter } from './metering/meter.ts';
 import { formatEmf } from './metrics/emf.ts';
 import type { JobMetrics } from '../shared/job/job-record.ts';
@@ -29,6 +30,8 @@ const Env = z.object({
   TRIBUTARY_JOBS_TABLE: z.string().min(1).optional(),
   TRIBUTARY_SECRETS_PREFIX: z.string().min(1).optional(),
   TRIBUTARY_RETRY: z.enum(['in-process', 'exit']).default('in-process'),
+  /** How often the worker looks for a changed table list (tests shorten it). */
+  TRIBUTARY_OBJECTS_POLL_MS: z.coerce.number().int().min(100).default(5_000),
 }).refine((e) => e.TRIBUTARY_DATA_DIR || (e.TRIBUTARY_JOBS_TABLE && e.TRIBUTARY_SECRETS_PREFIX), {
   message: 'set TRIBUTARY_DATA_DIR (local mode: job store and secrets folder) or TRIBUTARY_JOBS_TABLE and TRIBUTARY_SECRETS_PREFIX (AWS)',
 });
@@ -85,8 +88,29 @@ try {
     : undefined;
   const observer = createObserver({ store, jobId: job.id, log, meter, publish });
   try {
-    const attempt: RunAttempt = (hooks) => runJob({ job, password, store, log, signal: controller.signal, hooks, observer });
-    await (env.TRIBUTARY_RETRY === 'exit' ? runOnce(attempt) : runWithRetry(attempt, { job, store, log, signal: controller.signal }));
+    // One run per table list: a changed list (worker/objects-watch.ts) ends the run cleanly and starts the next.
+    for (let current = job; ; ) {
+      const restart = new AbortController();
+      const signal = AbortSignal.any([controller.signal, restart.signal]);
+      const watch = watchObjects({
+        store, job: current, log, intervalMs: env.TRIBUTARY_OBJECTS_POLL_MS,
+        onChange: (next) => {
+          const names = (j: typeof job) => j.objects.tables.map((t) => `${t.schema}.${t.table}`);
+          log.info('table list changed: restarting the stream at a clean checkpoint', { from: names(current), to: names(next) });
+          restart.abort();
+        },
+      });
+      try {
+        const attempt: RunAttempt = (hooks) => runJob({ job: current, password, store, log, signal, hooks, observer });
+        await (env.TRIBUTARY_RETRY === 'exit' ? runOnce(attempt) : runWithRetry(attempt, { job: current, store, log, signal }));
+      } finally {
+        watch.stop();
+      }
+      if (controller.signal.aborted || !restart.signal.aborted) break;
+      const next = await store.get(job.id);
+      if (!next) throw new Error(`job ${job.id} disappeared from the job store`);
+      current = next;
+    }
   } finally {
     await observer.close();
   }

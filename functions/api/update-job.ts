@@ -5,8 +5,10 @@ import { RUNNING_STATUSES } from '../../shared/job/job-status.ts';
 
 // PATCH /jobs/{id}: top-level fields replace the stored ones and the result is
 // validated as a whole job. While a job runs its connection cannot change
-// (SPEC.md §2: host, port, account, password) and neither can what it streams
-// or where to; the rest (name, tags, retry windows, resources) can.
+// (SPEC.md §2: host, port, account, password) and neither can where it
+// streams to; its tables can, after a precheck of the new list
+// (change-running-objects.ts); the rest (name, tags, retry windows,
+// resources) can.
 export const JobPatch = z.record(z.string(), z.unknown());
 
 const IMMUTABLE_WHILE_RUNNING: Array<[string, (job: JobRecord, patch: Record<string, any>) => boolean]> = [
@@ -16,7 +18,8 @@ const IMMUTABLE_WHILE_RUNNING: Array<[string, (job: JobRecord, patch: Record<str
   ['source.user', (j, p) => p.source?.user !== undefined && p.source.user !== j.source.user],
   ['source.password', (_j, p) => p.source?.password !== undefined],
   ['destination', (j, p) => p.destination !== undefined && JSON.stringify({ ...j.destination, ...p.destination }) !== JSON.stringify(j.destination)],
-  ['objects', (j, p) => p.objects !== undefined && JSON.stringify(p.objects) !== JSON.stringify(j.objects)],
+  // a stopping worker would not see a new table list: it is about to exit
+  ['objects', (j, p) => j.status === 'stopping' && p.objects !== undefined && JSON.stringify(p.objects) !== JSON.stringify(j.objects)],
   ['slotPrefix', (j, p) => p.slotPrefix !== undefined && p.slotPrefix !== j.slotPrefix],
 ];
 

@@ -21,6 +21,12 @@ export type JobRecord = Omit<JobSpec, 'source' | 'name' | 'startMode'> & {
   /** Last LSN acknowledged to PostgreSQL, after the sink acknowledged every change up to it. */
   ackedLsn?: string;
   error?: ErrorReport;
+  /**
+   * Objects a PATCH wants to give a running job, while their precheck runs
+   * (functions/api/change-running-objects.ts); the worker streams `objects`
+   * until the API moves these there.
+   */
+  pendingObjects?: JobSpec['objects'];
   /** The last precheck and the ignorable warnings the user acknowledged; cleared when the configuration changes. */
   precheck?: { report: PrecheckReport; acknowledged: string[] };
   /** Observability (SPEC.md §7), refreshed by the worker every few seconds. */

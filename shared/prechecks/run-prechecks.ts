@@ -3,6 +3,7 @@ import type { CheckResult, Finding, Precheck, PrecheckContext, PrecheckOptions, 
 import { verdictOf } from './precheck-verdict.ts';
 import { createPrecheckContext } from './precheck-context.ts';
 import { PRECHECKS } from './checks/index.ts';
+import { OBJECT_CHECKS } from './object-checks.ts';
 
 export type RunPrechecksOptions = Partial<PrecheckOptions> & {
   /** Per-check limit; a check still running then is an error. Default 15 s. */
@@ -15,12 +16,16 @@ export type RunPrechecksOptions = Partial<PrecheckOptions> & {
  * Runs every check that applies to the job, concurrently, and returns all
  * results in the order of the check table with the overall verdict. The
  * password is only handed to the connections, never to a check or a result.
+ * A running job with `pendingObjects` gets the checks of those objects only:
+ * its slot and walsender are rightly in use by its own worker.
  */
 export async function runPrechecks(job: JobRecord, password: string, opts: RunPrechecksOptions = {}): Promise<PrecheckReport> {
   const options: PrecheckOptions = { longTransactionSeconds: opts.longTransactionSeconds ?? 300, walSampleMs: opts.walSampleMs ?? 1000 };
-  const ctx = createPrecheckContext(job, password, options);
+  const pending = job.pendingObjects;
+  const checked: JobRecord = pending ? { ...job, objects: pending, pendingObjects: undefined } : job;
+  const ctx = createPrecheckContext(checked, password, options);
   try {
-    return await runChecks(opts.checks ?? PRECHECKS, ctx, { timeoutMs: opts.timeoutMs });
+    return await runChecks(opts.checks ?? (pending ? OBJECT_CHECKS : PRECHECKS), ctx, { timeoutMs: opts.timeoutMs });
   } finally {
     await ctx.close();
   }

@@ -58,6 +58,8 @@ export function createApiHarness() {
     /** What the next precheck reports; a passing report by default. */
     precheckReport: passingReport() as PrecheckReport,
     precheckCalls: [] as Array<{ job: JobRecord; password: string }>,
+    /** When set, the next precheck throws it. */
+    precheckFails: undefined as Error | undefined,
     app: undefined as unknown as ReturnType<typeof createApp>,
     async call(method: string, path: string, body?: unknown, raw?: string, headers: Record<string, string> = {}) {
       const res = await h.app.request(path, {
@@ -91,7 +93,11 @@ export function createApiHarness() {
     return { slot: true, publication: true };
   };
   h.app = createApp({ store, secrets, launcher: launcher.launcher, releaseSource, log: createLogger({}, () => undefined), apiKeys, idempotency,
-    runPrechecks: async (job, password) => (h.precheckCalls.push({ job, password }), h.precheckReport), usage });
+    runPrechecks: async (job, password) => {
+      h.precheckCalls.push({ job, password });
+      if (h.precheckFails) throw h.precheckFails;
+      return h.precheckReport;
+    }, usage });
   return h;
 }
 

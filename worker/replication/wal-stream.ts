@@ -14,6 +14,12 @@ export type WalItem<M> =
 export type WalStream<M> = AsyncIterable<WalItem<M>[]> & {
   /** Tells PostgreSQL that everything before `lsn` is durably delivered. Call only from the checkpointer. */
   ack(lsn: Lsn): void;
+  /**
+   * Ends the iteration (a stop) but keeps the connection, so the checkpointer
+   * can still acknowledge what the sink delivers of what was already read.
+   */
+  stopReading(): void;
+  /** Sends the last acknowledgement, ends the stream with the server and closes; safe to call twice. */
   close(): Promise<void>;
 };
 
@@ -28,6 +34,8 @@ export type WalStreamOptions<M> = {
   highWaterMark?: number;
   /** Send a status update at least this often, well under wal_sender_timeout (60 s by default). */
   statusIntervalMs?: number;
+  /** How long close() waits for the server to end the stream before dropping the connection. */
+  closeTimeoutMs?: number;
 };
 
 // PostgreSQL timestamps count microseconds from 2000-01-01.
@@ -46,6 +54,8 @@ export async function openWalStream<M>(opts: WalStreamOptions<M>): Promise<WalSt
   let failure: Error | undefined;
   let ended = false;
   let closed = false;
+  let reading = true;
+  let closing: Promise<void> | undefined;
   let wake: (() => void) | undefined;
   let paused = false;
   let ackedLsn = opts.startLsn;
@@ -69,6 +79,7 @@ export async function openWalStream<M>(opts: WalStreamOptions<M>): Promise<WalSt
   };
 
   const onCopyData = (chunk: Buffer) => {
+    if (!reading) return; // stopping: what arrives now is re-read by the next run
     try {
       const type = chunk[0];
       if (type === 0x77 /* 'w' */) {
@@ -126,6 +137,31 @@ export async function openWalStream<M>(opts: WalStreamOptions<M>): Promise<WalSt
   const timer = setInterval(() => sendStatus(), opts.statusIntervalMs ?? 10_000);
   timer.unref();
 
+  // Ends the stream the way pg_recvlogical does: the last status update, then
+  // CopyDone, reading (and dropping) what the server still sends until it
+  // answers with its own CopyDone and ReadyForQuery. Only then has the
+  // walsender read our last acknowledgement: a walsender busy sending when the
+  // socket simply closed died on the broken pipe with that update unread, and
+  // the next run replayed from an older confirmed_flush_lsn.
+  const finishCopy = async () => {
+    sendStatus();
+    connection.endCopyFrom();
+    queue = [];
+    if (paused) {
+      paused = false;
+      connection.stream.resume();
+    }
+    let timeout: NodeJS.Timeout | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => {
+        const check = () => (ended || failure ? resolve() : (wake = check));
+        check();
+      }),
+      new Promise<void>((resolve) => (timeout = setTimeout(resolve, opts.closeTimeoutMs ?? 5_000))),
+    ]);
+    clearTimeout(timeout);
+  };
+
   async function* batches(): AsyncGenerator<WalItem<M>[]> {
     while (true) {
       if (queue.length > 0) {
@@ -138,7 +174,7 @@ export async function openWalStream<M>(opts: WalStreamOptions<M>): Promise<WalSt
         yield out;
         continue;
       }
-      if (closed) return;
+      if (!reading) return;
       if (failure) throw failure;
       if (ended) return;
       await new Promise<void>((resolve) => (wake = resolve));
@@ -151,13 +187,25 @@ export async function openWalStream<M>(opts: WalStreamOptions<M>): Promise<WalSt
       if (lsn > ackedLsn) ackedLsn = lsn;
       sendStatus();
     },
-    async close() {
-      clearInterval(timer);
-      closed = true;
+    stopReading() {
+      reading = false;
+      queue = [];
+      if (paused) {
+        paused = false;
+        connection.stream.resume();
+      }
       notify();
-      // A replication connection cannot be cancelled gracefully mid-COPY by
-      // node-postgres; closing the socket is what pg_recvlogical does on exit.
-      await client.end().catch(() => undefined);
+    },
+    close() {
+      closing ??= (async () => {
+        clearInterval(timer);
+        reading = false;
+        notify();
+        if (!ended && !failure) await finishCopy();
+        closed = true;
+        await client.end().catch(() => undefined);
+      })();
+      return closing;
     },
   };
 }
@@ -165,5 +213,6 @@ export async function openWalStream<M>(opts: WalStreamOptions<M>): Promise<WalSt
 type PgConnection = {
   query(text: string): void;
   sendCopyFromChunk(chunk: Buffer): void;
+  endCopyFrom(): void;
   stream: { pause(): void; resume(): void };
 };

@@ -82,7 +82,8 @@ export async function streamChanges(opts: StreamOptions): Promise<StreamStats> {
   }, 1_000);
   watchdog.unref();
 
-  const onAbort = () => void wal.close();
+  // a stop ends the reading only: the connection stays for the acknowledgements of what was read
+  const onAbort = () => wal.stopReading();
   if (opts.signal.aborted) onAbort(); // a stop that arrived during setup
   opts.signal.addEventListener('abort', onAbort, { once: true });
   try {

@@ -10,6 +10,8 @@ import type { AuthEnv } from '../authenticate.ts';
 import { ListJobsQuery, listJobs } from '../list-jobs.ts';
 import { JobPatch, changesWhatPrecheckSaw, refusedWhileRunning, validatePatched } from '../update-job.ts';
 import { VersionConflict } from '../../../shared/storage/job-store.ts';
+import { RUNNING_STATUSES } from '../../../shared/job/job-status.ts';
+import { isEmptyChange, mergedPrecheck, objectsChange, precheckRunningObjects } from '../change-running-objects.ts';
 
 const newJobId = () => `j${randomBytes(8).toString('hex')}`;
 
@@ -56,10 +58,33 @@ export function jobRoutes(deps: AppDeps) {
     if (refused.length) return conflict(c, `cannot change ${refused.join(', ')} while the job is ${job.status}; stop it first`, { currentStatus: job.status, fields: refused });
     const parsed = validatePatched(job, patch.data);
     if (!parsed.success) return validationProblem(c, parsed.error, 'job');
+    let base = job;
+    let objectsPrecheck: NonNullable<JobRecord['precheck']> | undefined;
+    const change = objectsChange(job.objects, parsed.data.objects);
+    if (RUNNING_STATUSES.includes(job.status) && !isEmptyChange(change)) {
+      try {
+        const checked = await precheckRunningObjects(deps, job, parsed.data.objects);
+        if (!checked.ok) {
+          return problem(c, {
+            type: 'https://tributary.dev/problems/precheck-failed', title: 'The new objects fail the precheck', status: 409,
+            detail: `the job keeps streaming its current tables; fix ${checked.report.blocking.join(', ')} and PATCH again`,
+            currentStatus: job.status, change, precheck: checked.report,
+          });
+        }
+        base = checked.staged;
+        objectsPrecheck = mergedPrecheck(job.precheck, checked.report);
+      } catch (err) {
+        if (err instanceof VersionConflict) return conflict(c, 'the job changed while this update was applied; GET it again and retry');
+        throw err;
+      }
+      deps.log.info('objects of a running job changed', { jobId: id, ...change });
+    }
     const { password, ...source } = parsed.data.source;
     if ((patch.data.source as { password?: string } | undefined)?.password !== undefined) await deps.secrets.put(`${id}/source-password`, password);
-    const next: JobRecord = { ...job, ...parsed.data, name: parsed.data.name ?? job.name, source: { ...source, passwordRef: job.source.passwordRef }, updatedAt: new Date().toISOString() };
-    if (changesWhatPrecheckSaw(patch.data)) {
+    const next: JobRecord = { ...base, ...parsed.data, name: parsed.data.name ?? job.name, source: { ...source, passwordRef: job.source.passwordRef }, pendingObjects: undefined, updatedAt: new Date().toISOString() };
+    if (objectsPrecheck) {
+      next.precheck = objectsPrecheck;
+    } else if (changesWhatPrecheckSaw(patch.data)) {
       // a precheck speaks for the configuration it checked: a new one is needed
       next.precheck = undefined;
       if (next.status === 'precheck_passed' || next.status === 'precheck_failed') next.status = 'created';

@@ -61,12 +61,12 @@ describe('PATCH /jobs/{id}', () => {
     expect((await h.call('GET', `/jobs/${id}`)).body.name).toBe('first');
   });
 
-  it('while running, connection, destination and objects are fixed (409 naming them); the name is not', async () => {
+  it('while running, connection and destination are fixed (409 naming them); the name is not', async () => {
     const id = await h.created();
     await updateJob(h.store, id, () => ({ status: 'streaming' }));
-    const res = await h.call('PATCH', `/jobs/${id}`, { source: { host: 'elsewhere', password: 'new' }, objects: { tables: [{ table: 'x' }] } });
+    const res = await h.call('PATCH', `/jobs/${id}`, { source: { host: 'elsewhere', password: 'new' }, destination: { brokers: ['other:9092'] } });
     expect(res.status).toBe(409);
-    expect(res.body.fields).toEqual(['source.host', 'source.password', 'objects']);
+    expect(res.body.fields).toEqual(['source.host', 'source.password', 'destination']);
     expect(res.body.detail).toMatch(/while the job is streaming; stop it first/);
     expect((await h.call('PATCH', `/jobs/${id}`, { name: 'still fine' })).status).toBe(200);
   });
