@@ -17,6 +17,7 @@ import type { JobMetrics } from '../shared/job/job-record.ts';
 import { createSqliteUsageStore } from '../shared/metering/sqlite-usage-store.ts';
 import { createDynamoUsageStore } from '../shared/metering/dynamo-usage-store.ts';
 import { createDynamoClient } from '../shared/storage/dynamo/dynamo-client.ts';
+import { SOURCE_PASSWORD_ENV } from '../shared/secrets/injected-secrets.ts';
 
 // The worker process: environment → dependencies → run. It exits 0 when
 // stopped, and non-zero after writing its classified error to the job, which
@@ -32,14 +33,25 @@ const Env = z.object({
   TRIBUTARY_RETRY: z.enum(['in-process', 'exit']).default('in-process'),
   /** How often the worker looks for a changed table list (tests shorten it). */
   TRIBUTARY_OBJECTS_POLL_MS: z.coerce.number().int().min(100).default(5_000),
-}).refine((e) => e.TRIBUTARY_DATA_DIR || (e.TRIBUTARY_JOBS_TABLE && e.TRIBUTARY_SECRETS_PREFIX), {
-  message: 'set TRIBUTARY_DATA_DIR (local mode: job store and secrets folder) or TRIBUTARY_JOBS_TABLE and TRIBUTARY_SECRETS_PREFIX (AWS)',
+}).refine((e) => e.TRIBUTARY_DATA_DIR || e.TRIBUTARY_JOBS_TABLE, {
+  message: 'set TRIBUTARY_DATA_DIR (local mode: job store and secrets folder) or TRIBUTARY_JOBS_TABLE (AWS)',
 });
 
 const env = Env.parse(process.env);
 const log = createLogger({ component: 'worker', jobId: env.TRIBUTARY_JOB_ID });
 const store = env.TRIBUTARY_DATA_DIR ? createSqliteJobStore(join(env.TRIBUTARY_DATA_DIR, 'tributary.db')) : createDynamoJobStore({ tableName: env.TRIBUTARY_JOBS_TABLE! });
-const secrets = env.TRIBUTARY_DATA_DIR ? createFileSecretStore(join(env.TRIBUTARY_DATA_DIR, 'secrets')) : createSecretsManagerStore({ prefix: env.TRIBUTARY_SECRETS_PREFIX! });
+// On AWS the job's passwords arrive as ECS secrets in the environment (its own task
+// definition: functions/steps/job-task-definition.ts); they are read once and removed.
+const injected = { source: process.env[SOURCE_PASSWORD_ENV] };
+delete process.env[SOURCE_PASSWORD_ENV];
+const secrets = env.TRIBUTARY_DATA_DIR
+  ? createFileSecretStore(join(env.TRIBUTARY_DATA_DIR, 'secrets'))
+  : env.TRIBUTARY_SECRETS_PREFIX ? createSecretsManagerStore({ prefix: env.TRIBUTARY_SECRETS_PREFIX }) : undefined;
+const passwordOf = async (ref: string, fromEnv: string | undefined) => {
+  if (fromEnv !== undefined) return fromEnv;
+  if (!secrets) throw new Error(`no password for ${ref}: the task definition must carry it as an ECS secret (${SOURCE_PASSWORD_ENV}), or set TRIBUTARY_SECRETS_PREFIX`);
+  return secrets.get(ref);
+};
 // "exit": one attempt. Its first saved checkpoint clears the error the last run left (the
 // machine counts the saved LSN as the success that resets the windows). A stalled Kafka write
 // is waited out for a minute (a leader election takes seconds) before the run fails.
@@ -75,7 +87,7 @@ let exitCode = 0;
 try {
   const job = await store.get(env.TRIBUTARY_JOB_ID);
   if (!job) throw new Error(`job ${env.TRIBUTARY_JOB_ID} not found in ${env.TRIBUTARY_DATA_DIR ?? env.TRIBUTARY_JOBS_TABLE}`);
-  const password = await secrets.get(job.source.passwordRef);
+  const password = await passwordOf(job.source.passwordRef, injected.source);
   const usage = env.TRIBUTARY_DATA_DIR
     ? createSqliteUsageStore(join(env.TRIBUTARY_DATA_DIR, 'tributary.db'))
     : createDynamoUsageStore({ client: createDynamoClient(), tableName: env.TRIBUTARY_JOBS_TABLE! });

@@ -4,6 +4,8 @@ import { createSecretsManagerStore } from '../../shared/secrets/aws/secrets-mana
 import { createLogger } from '../../shared/logger.ts';
 import { createEcsLauncher } from '../launcher/ecs-launcher.ts';
 import { releaseSource } from './release-source.ts';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { jobTaskDefinition, removeJobTaskDefinitions } from './job-task-definition.ts';
 import type { StepDeps } from './step-deps.ts';
 
 // The step handlers' dependencies on AWS, from the Lambda's environment (set
@@ -37,6 +39,7 @@ export function awsStepDeps(raw: NodeJS.ProcessEnv): StepDeps {
       securityGroups: env.TRIBUTARY_SECURITY_GROUPS,
     })
     : undefined;
+  let ecs: ECSClient | undefined;
   return {
     store: createDynamoJobStore({ tableName: env.TRIBUTARY_JOBS_TABLE }),
     get secrets() {
@@ -48,6 +51,14 @@ export function awsStepDeps(raw: NodeJS.ProcessEnv): StepDeps {
       return launcher.stop(jobId);
     },
     releaseSource,
+    jobTaskDefinition: (job) => {
+      ecs ??= new ECSClient({});
+      return jobTaskDefinition({ ecs, baseFamily: need(env.TRIBUTARY_TASK_DEFINITION, 'TRIBUTARY_TASK_DEFINITION'), containerName: env.TRIBUTARY_CONTAINER }, job);
+    },
+    removeJobTaskDefinitions: (jobId) => {
+      ecs ??= new ECSClient({});
+      return removeJobTaskDefinitions({ ecs, baseFamily: need(env.TRIBUTARY_TASK_DEFINITION, 'TRIBUTARY_TASK_DEFINITION') }, jobId);
+    },
     log: createLogger({ component: 'steps' }),
     now: Date.now,
     random: Math.random,

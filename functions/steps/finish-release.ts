@@ -13,6 +13,8 @@ export async function finishRelease(input: unknown, deps: StepDeps): Promise<Run
   if (!job) return state;
   if (state.action === 'release') {
     await deps.secrets.delete(job.source.passwordRef);
+    const revisions = await deps.removeJobTaskDefinitions(job.id);
+    deps.log.info('job released', { jobId: job.id, taskDefinitionRevisionsRemoved: revisions });
     await updateJob(deps.store, job.id, () => ({ status: 'released', error: undefined, retry: undefined }));
   } else {
     const removed = [state.released?.slot && `slot ${job.slotName}`, state.released?.publication && `publication ${job.publicationName}`].filter(Boolean).join(' and ');

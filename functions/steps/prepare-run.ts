@@ -51,7 +51,7 @@ export async function prepareRun(input: unknown, deps: StepDeps): Promise<RunSta
     ...base,
     handOver,
     decision: 'launch',
-    run: { cpu: size.cpu, memoryMiB: size.memoryMiB, ackedLsnAtLaunch: job.ackedLsn ?? null },
+    run: { cpu: size.cpu, memoryMiB: size.memoryMiB, ackedLsnAtLaunch: job.ackedLsn ?? null, taskDefinition: await deps.jobTaskDefinition(job) },
   };
 }
 

@@ -52,6 +52,8 @@ export const RunState = z.object({
     cpu: z.string(),
     memoryMiB: z.string(),
     ackedLsnAtLaunch: z.string().nullable(),
+    /** The job's own task definition (family or ARN): the deployed worker plus the job's secrets. */
+    taskDefinition: z.string().min(1),
   }).optional(),
   /** Where a hand-over starts the next execution: a deterministic name keeps StartExecution idempotent. */
   handOver: z.strictObject({ name: z.string().max(80), input: z.record(z.string(), z.unknown()) }).optional(),

@@ -13,6 +13,10 @@ export type StepDeps = {
   /** Stops the job's worker and waits until it has exited. */
   stopWorker(jobId: string): Promise<void>;
   releaseSource(job: JobRecord, password: string): Promise<ReleasedObjects>;
+  /** The task definition the job's worker runs from (its own, carrying its secrets: job-task-definition.ts). */
+  jobTaskDefinition(job: JobRecord): Promise<string>;
+  /** Release: removes the job's task definitions; returns how many revisions there were. */
+  removeJobTaskDefinitions(jobId: string): Promise<number>;
   log: Logger;
   now(): number;
   random(): number;

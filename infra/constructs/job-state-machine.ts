@@ -73,15 +73,15 @@ export class JobStateMachine extends Construct {
     const backoffWait = new sfn.Wait(this, 'BackoffWait', { time: sfn.WaitTime.secondsPath('$.wait.seconds') });
     const markRestart = new sfn.Pass(this, 'MarkRestart', { result: sfn.Result.fromString('restart'), resultPath: '$.decision' });
 
-    const family = props.taskDefinition.family;
     const runWorker = new sfn.CustomState(this, 'RunWorker', {
       stateJson: {
         Type: 'Task',
         Resource: `arn:${Stack.of(this).partition}:states:::ecs:runTask.sync`,
         Parameters: {
           Cluster: props.cluster.clusterArn,
-          // the family, not a revision: each launch takes the latest deployed worker image
-          TaskDefinition: family,
+          // the job's own family (PrepareRun registers it from the latest deployed worker
+          // revision plus the job's secrets: functions/steps/job-task-definition.ts)
+          'TaskDefinition.$': '$.run.taskDefinition',
           LaunchType: 'FARGATE',
           'StartedBy.$': '$.jobId',
           PropagateTags: 'TASK_DEFINITION',
@@ -152,8 +152,8 @@ export class JobStateMachine extends Construct {
     this.grantRunWorker(props);
   }
 
-  // What RunTask .sync needs, and nothing wider: run only the worker family in
-  // this cluster, pass only its two roles, watch and stop only tasks in this
+  // What RunTask .sync needs, and nothing wider: run only the worker's per-job
+  // families (<worker family>-<job id>) in this cluster, pass only its two roles, watch and stop only tasks in this
   // cluster, and the managed EventBridge rule Step Functions uses for .sync.
   private grantRunWorker(props: JobStateMachineProps) {
     const stack = Stack.of(this);
@@ -162,7 +162,7 @@ export class JobStateMachine extends Construct {
     const clusterTasks = cluster.tasks;
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['ecs:RunTask'],
-      resources: [stack.formatArn({ service: 'ecs', resource: 'task-definition', resourceName: `${workerFamily(props.envName)}:*` })],
+      resources: [stack.formatArn({ service: 'ecs', resource: 'task-definition', resourceName: `${workerFamily(props.envName)}-*:*` })],
       conditions: { ArnEquals: { 'ecs:cluster': props.cluster.clusterArn } },
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:StopTask', 'ecs:DescribeTasks'], resources: [clusterTasks] }));
@@ -181,7 +181,7 @@ export class JobStateMachine extends Construct {
       actions: ['states:StartExecution'],
       resources: [stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: props.stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
     }));
-    acknowledgeWildcards(role, [cluster.nagTasks, nagArn('ecs', `task-definition/${workerFamily(props.envName)}:*`)], 'ECS task ARNs exist only at run time: stop, describe and tag only tasks of the worker cluster; RunTask only revisions of the worker family, in that cluster.');
+    acknowledgeWildcards(role, [cluster.nagTasks, nagArn('ecs', `task-definition/${workerFamily(props.envName)}-*:*`)], 'ECS task ARNs exist only at run time: stop, describe and tag only tasks of the worker cluster; RunTask only revisions of the per-job worker families (registered at run time, one per job), in that cluster.');
     acknowledgeWildcards(role, ['*'], 'X-Ray and CloudWatch Logs vended-delivery APIs support no resource-level permissions (CDK\'s tracing and logging grants).');
     acknowledgeWildcards(role, Object.values(props.steps).map((fn) => `${arnOf(fn)}:*`), 'CDK\'s LambdaInvoke grant covers the step function and its versions (<arn>:*); nothing else.');
   }

@@ -19,6 +19,8 @@ export type JobStepsProps = {
   cluster: ecs.ICluster;
   taskDefinitionFamily: string;
   containerName: string;
+  /** The worker's task and execution roles: PrepareRun passes them to each job's task definition. */
+  workerRoleArns: string[];
   vpc: ec2.IVpc;
   workerSecurityGroup: ec2.ISecurityGroup;
   handOverAfterDays: number;
@@ -43,7 +45,7 @@ export class JobSteps extends Construct {
       new TributaryFunction(this, name, { entry, description, ...base, ...extra, environment: { ...env, ...extra.environment } });
 
     const prepareRun = make('PrepareRun', 'functions/steps/prepare-run.ts', 'Tributary job machine: decide and size the next worker launch', {
-      environment: { TRIBUTARY_HAND_OVER_DAYS: String(props.handOverAfterDays) },
+      environment: { TRIBUTARY_HAND_OVER_DAYS: String(props.handOverAfterDays), TRIBUTARY_TASK_DEFINITION: props.taskDefinitionFamily, TRIBUTARY_CONTAINER: props.containerName },
     });
     const classifyExit = make('ClassifyExit', 'functions/steps/classify-exit.ts', 'Tributary job machine: classify a worker exit against the retry windows');
     const stopWorker = make('StopWorker', 'functions/steps/stop-worker.ts', 'Tributary job machine: stop a job\'s worker task and wait for it', {
@@ -56,7 +58,7 @@ export class JobSteps extends Construct {
       environment: { TRIBUTARY_SECRETS_PREFIX: jobSecretsPrefix(props.envName) },
     });
     const finishRelease = make('FinishRelease', 'functions/steps/finish-release.ts', 'Tributary job machine: mark a job released and delete its secret', {
-      environment: { TRIBUTARY_SECRETS_PREFIX: jobSecretsPrefix(props.envName) },
+      environment: { TRIBUTARY_SECRETS_PREFIX: jobSecretsPrefix(props.envName), TRIBUTARY_TASK_DEFINITION: props.taskDefinitionFamily },
     });
     const runPrechecks = make('RunPrechecks', 'functions/steps/run-prechecks.ts', 'Tributary job machine: run a job\'s precheck against its source and destination', {
       timeout: Duration.minutes(2),
@@ -85,6 +87,30 @@ export class JobSteps extends Construct {
       conditions: { ArnEquals: { 'ecs:cluster': props.cluster.clusterArn } },
     }));
     acknowledgeWildcards(stopWorker.role, [cluster.nagTasks, cluster.nagContainerInstances], 'Task ARNs exist only at run time: StopWorker may stop, describe and list only tasks of the worker cluster.');
+
+    // Per-job task definitions (functions/steps/job-task-definition.ts): PrepareRun
+    // registers them from the worker family and passes the worker's two roles on;
+    // FinishRelease deletes them. ECS's task-definition read, list, register and
+    // deregister actions take no resource ARN.
+    prepareRun.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition'], resources: ['*'] }));
+    prepareRun.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['ecs:TagResource'],
+      resources: [stack.formatArn({ service: 'ecs', resource: 'task-definition', resourceName: `${props.taskDefinitionFamily}-*:*` })],
+      conditions: { StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' } },
+    }));
+    prepareRun.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['iam:PassRole'],
+      resources: props.workerRoleArns,
+      conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+    }));
+    finishRelease.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:ListTaskDefinitions', 'ecs:DeregisterTaskDefinition'], resources: ['*'] }));
+    finishRelease.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['ecs:DeleteTaskDefinitions'],
+      resources: [stack.formatArn({ service: 'ecs', resource: 'task-definition', resourceName: `${props.taskDefinitionFamily}-*:*` })],
+    }));
+    for (const fn of [prepareRun, finishRelease]) {
+      acknowledgeWildcards(fn.role, ['*', nagArn('ecs', `task-definition/${props.taskDefinitionFamily}-*:*`)], 'ECS DescribeTaskDefinition, RegisterTaskDefinition, ListTaskDefinitions and DeregisterTaskDefinition support no resource-level permissions; tagging and deleting are limited to the per-job worker families, named at run time.');
+    }
 
     const secrets = jobSecretsArn(this, props.envName);
     const viaSecretsManager = { StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` } };

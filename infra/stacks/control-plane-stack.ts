@@ -41,6 +41,7 @@ export class ControlPlaneStack extends Stack {
       secretsKey: props.secretsKey,
       cluster: workers.cluster,
       taskDefinitionFamily: workers.taskDefinition.family,
+      workerRoleArns: [workers.taskDefinition.taskRole.roleArn, workers.taskDefinition.obtainExecutionRole().roleArn],
       containerName: workers.container.containerName,
       vpc: workers.vpc,
       workerSecurityGroup: workers.securityGroup,

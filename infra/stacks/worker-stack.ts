@@ -69,7 +69,6 @@ export class WorkerStack extends Stack {
       readonlyRootFilesystem: true,
       environment: {
         TRIBUTARY_JOBS_TABLE: props.jobsTable.tableName,
-        TRIBUTARY_SECRETS_PREFIX: jobSecretsPrefix(envName),
         TRIBUTARY_RETRY: 'exit',
         TRIBUTARY_ENVIRONMENT: envName,
       },
@@ -82,15 +81,20 @@ export class WorkerStack extends Stack {
       // only job partitions: never API keys or idempotency records kept in the same table
       conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['JOB#*'] } },
     }));
-    taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [jobSecretsArn(this, envName)] }));
-    taskRole.addToPrincipalPolicy(new iam.PolicyStatement({
+    // The passwords: each job runs from its own task definition whose `secrets`
+    // ECS reads with the execution role at task start and hands to that job's
+    // container (functions/steps/job-task-definition.ts). The task role, which
+    // the worker's code holds for the task's whole life, reads no secret.
+    const executionRole = this.taskDefinition.obtainExecutionRole();
+    executionRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [jobSecretsArn(this, envName)] }));
+    executionRole.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['kms:Decrypt'],
       resources: [props.secretsKey.keyArn],
       conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${this.region}.amazonaws.com` } },
     }));
 
-    acknowledgeWildcards(taskRole, [nagArn('secretsmanager', `secret:${jobSecretsPrefix(envName)}*`)], 'One secret per job under this environment\'s prefix (Secrets Manager adds a random suffix to each name); a task reads the secret its job record names. ECS task roles carry no per-task session tags, so a tighter scope needs a role per job (ARCHITECTURE.md, AWS).');
-    acknowledge(this.taskDefinition, 'AwsSolutions-ECS2', 'The environment holds names only (table, secret prefix, retry mode); the password comes from Secrets Manager at run time.');
-    acknowledge(this.taskDefinition.obtainExecutionRole(), 'AwsSolutions-IAM5[Resource::*]', 'CDK\'s execution role: ecr:GetAuthorizationToken supports no resource-level permission.');
+    acknowledgeWildcards(executionRole, [nagArn('secretsmanager', `secret:${jobSecretsPrefix(envName)}*`)], 'The ECS agent injects each job\'s secrets into that job\'s task only (per-job task definitions); secret names are per job under this environment\'s prefix, with the random suffix Secrets Manager adds.');
+    acknowledge(this.taskDefinition, 'AwsSolutions-ECS2', 'The environment holds names only (table, retry mode, environment); passwords arrive as ECS secrets from Secrets Manager.');
+    acknowledge(executionRole, 'AwsSolutions-IAM5[Resource::*]', 'CDK\'s execution role: ecr:GetAuthorizationToken supports no resource-level permission.');
   }
 }

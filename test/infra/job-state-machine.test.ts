@@ -26,6 +26,8 @@ describe('job state machine (the deployed ASL on aws-local-stepfunctions)', () =
     expect(h.launches.length).toBeGreaterThan(2); // failed launches during the outage, then one that streamed
     expect(h.launches.at(-1)).toBeGreaterThanOrEqual(T0 + 3 * MIN);
     expect(h.launches.at(-2)).toBeLessThan(T0 + 3 * MIN);
+    // every launch runs the job's own task definition (its secrets), as PrepareRun chose it
+    expect(new Set(h.taskDefinitions)).toEqual(new Set([`tributary-dev-worker-${h.job.id}`]));
     const job = await h.store.get(h.job.id);
     expect(job).toMatchObject({ status: 'stopped' });
     expect(job?.error).toBeUndefined();
@@ -120,6 +122,7 @@ describe('job state machine (the deployed ASL on aws-local-stepfunctions)', () =
     expect(result.states.at(-1)).toBe('Released');
     expect((await h.store.get(h.job.id))?.status).toBe('released');
     expect(h.stops).toHaveLength(1);
+    expect(h.removedTaskDefinitions).toEqual([h.job.id]);
   });
 
   it('cleanup that never succeeds is retried, then reports exactly what may remain on the source', async () => {

@@ -76,12 +76,27 @@ describe('stacks per environment', () => {
     w.hasResourceProperties('AWS::ECS::Cluster', { ClusterName: 'tributary-prod', ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }] });
     w.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 365 }, 2); // worker logs, flow logs
     t('dev', 'Workers').resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 7 }, 2);
-    // the worker's task role reads only job items and job secrets, and never writes secrets
+    // the worker's task role reads only job items and no secret at all: each job's passwords
+    // reach its own task as ECS secrets, read by the execution role at task start
     const task = actionsOf(statementsOf(w, 'WorkerTaskRoleDefaultPolicy'));
-    expect(task.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'kms:Decrypt', 'secretsmanager:GetSecretValue']);
-    expect(statementsOf(w, 'WorkerTaskRoleDefaultPolicy').find((s) => s.Action === 'secretsmanager:GetSecretValue')?.Resource).toEqual({
+    expect(task.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    const execution = statementsOf(w, 'WorkerExecutionRoleDefaultPolicy');
+    expect(execution.find((s) => s.Action === 'secretsmanager:GetSecretValue')?.Resource).toEqual({
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':secret:tributary/prod/jobs/*']],
     });
+    expect(JSON.stringify(w.findResources('AWS::ECS::TaskDefinition'))).not.toContain('TRIBUTARY_SECRETS_PREFIX');
+  });
+
+  it('PrepareRun registers per-job task definitions passing only the worker roles; FinishRelease deletes only those', () => {
+    const c = t('prod', 'ControlPlane');
+    const prepare = statementsOf(c, 'StepsPrepareRunRoleDefaultPolicy');
+    expect(actionsOf(prepare)).toEqual(expect.arrayContaining(['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition', 'ecs:TagResource', 'iam:PassRole']));
+    const pass = prepare.find((s) => s.Action === 'iam:PassRole')!;
+    expect(pass.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
+    expect(JSON.stringify(pass.Resource)).toMatch(/WorkerTaskRole.*WorkerExecutionRole|WorkerExecutionRole.*WorkerTaskRole/);
+    expect(actionsOf(prepare)).not.toContain('secretsmanager:GetSecretValue');
+    const finish = statementsOf(c, 'StepsFinishReleaseRoleDefaultPolicy');
+    expect(JSON.stringify(finish.find((s) => s.Action === 'ecs:DeleteTaskDefinitions')!.Resource)).toContain(':task-definition/tributary-prod-worker-*:*');
   });
 
   it('control plane: HTTP API with a Lambda authorizer on every /jobs route, access logs, nodejs24.x functions', () => {
@@ -116,7 +131,8 @@ describe('stacks per environment', () => {
     const c = t('prod', 'ControlPlane');
     const sm = statementsOf(c, 'JobMachineStateMachineRoleDefaultPolicy');
     const run = sm.find((s) => s.Action === 'ecs:RunTask')!;
-    expect(JSON.stringify(run.Resource)).toContain(':task-definition/tributary-prod-worker:*');
+    expect(JSON.stringify(run.Resource)).toContain(':task-definition/tributary-prod-worker-*:*'); // the per-job families
+    c.hasResourceProperties('AWS::StepFunctions::StateMachine', { DefinitionString: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([Match.stringLikeRegexp('"TaskDefinition.\\$":"\\$.run.taskDefinition"')])]) }) });
     expect(run.Condition).toEqual({ ArnEquals: { 'ecs:cluster': { 'Fn::ImportValue': expect.stringContaining('Tributary-prod-Workers:') } } });
     const stop = sm.find((s) => [s.Action].flat().includes('ecs:StopTask'))!;
     expect(JSON.stringify(stop.Resource)).toContain(':task/tributary-prod/*');

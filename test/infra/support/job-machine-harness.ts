@@ -39,6 +39,10 @@ export type Harness = {
   job: JobRecord;
   now(): number;
   launches: number[];
+  /** The TaskDefinition each RunWorker launch was given. */
+  taskDefinitions: string[];
+  /** Jobs whose task definitions the release removed. */
+  removedTaskDefinitions: string[];
   stops: Array<{ jobId: string }>;
   releases: JobRecord[];
   handOvers: Array<{ StateMachineArn: string; Name: string; Input: RunInput }>;
@@ -66,7 +70,7 @@ export async function jobMachineHarness(opts: {
 
   let clock = T0;
   let lsn = 0x1000;
-  const h: Omit<Harness, 'run'> = { store, job, now: () => clock, launches: [], stops: [], releases: [], handOvers: [] };
+  const h: Omit<Harness, 'run'> = { store, job, now: () => clock, launches: [], taskDefinitions: [], removedTaskDefinitions: [], stops: [], releases: [], handOvers: [] };
   const deps: StepDeps = {
     store,
     secrets,
@@ -75,6 +79,8 @@ export async function jobMachineHarness(opts: {
       h.releases.push(j);
       return opts.releaseSource ? opts.releaseSource(j, password) : { slot: true, publication: true, heartbeatTable: true };
     },
+    jobTaskDefinition: async (j) => `tributary-dev-worker-${j.id}`,
+    removeJobTaskDefinitions: async (jobId) => (h.removedTaskDefinitions.push(jobId), 1),
     log: createLogger({}, () => undefined),
     now: () => clock,
     random: () => 0.5,
@@ -121,8 +127,9 @@ export async function jobMachineHarness(opts: {
               clock += (input.wait?.seconds ?? 0) * 1000; // the BackoffWait that just ended, in simulated time
               return prepareRun(input, deps);
             },
-            RunWorker: () => {
+            RunWorker: (input: { TaskDefinition?: string }) => {
               h.launches.push(clock);
+              h.taskDefinitions.push(String(input.TaskDefinition));
               if (runOpts.neverEndingWorker?.()) return new Promise(() => undefined);
               return simulate(opts.worker(clock, h.launches.length));
             },
