@@ -1,4 +1,5 @@
 import type { PrecheckContext } from './precheck.ts';
+import { selectObjects, type SelectedObjects } from '../source/select-objects.ts';
 
 // What the catalog says about each selected table, read once per run in four
 // queries whatever the number of tables. Names are looked up in pg_namespace /
@@ -35,10 +36,15 @@ export type TableInfo = {
   schemaUsage: boolean;
 };
 
+/** The job's objects (whole database, schemas, tables) resolved on the source, as the worker will resolve them at start. */
+export function jobTables(ctx: PrecheckContext): Promise<SelectedObjects> {
+  return ctx.memo('job-tables', async () => selectObjects(await ctx.source(), ctx.job.objects));
+}
+
 export function selectedTables(ctx: PrecheckContext): Promise<TableInfo[]> {
   return ctx.memo('selected-tables', async () => {
     const client = await ctx.source();
-    const tables = ctx.job.objects.tables;
+    const { tables } = await jobTables(ctx);
     const { rows } = await client.query(
       `SELECT t.schema, t."table", n.oid IS NOT NULL AS schema_exists,
               coalesce(has_schema_privilege(n.oid, 'USAGE'), false) AS schema_usage,
