@@ -85,6 +85,11 @@ export const Objects = z
     wholeDatabase: z.boolean().optional().describe('every permanent table of the database outside the system schemas'),
     schemas: z.array(SchemaRef).min(1, 'list at least one schema, or leave "schemas" out').optional(),
     tables: z.array(TableRef).default([]),
+    // names as they are on the source, unchecked: a table is often excluded because its name breaks the seed rules
+    excludeTables: z
+      .array(z.strictObject({ schema: z.string().min(1).max(63).default('public'), table: z.string().min(1, 'table is required').max(63) }))
+      .optional()
+      .describe('tables the whole database or a schema would select that the job leaves out (no primary key, odd names, too big)'),
   })
   .refine((o) => o.wholeDatabase === true || (o.schemas?.length ?? 0) > 0 || o.tables.length > 0, {
     message: 'objects selects nothing: set "wholeDatabase": true, list "schemas", or list "tables"',
@@ -92,6 +97,15 @@ export const Objects = z
   .refine((o) => !(o.wholeDatabase === true && o.schemas !== undefined), {
     path: ['schemas'],
     message: 'wholeDatabase already selects every schema: remove "schemas" or "wholeDatabase"',
+  })
+  .refine((o) => o.excludeTables === undefined || o.wholeDatabase === true || o.schemas !== undefined, {
+    path: ['excludeTables'],
+    message: 'excludeTables applies to wholeDatabase or schemas; with a table list, leave the table out of "tables" instead',
+  })
+  .refine((o) => !(o.excludeTables ?? []).some((x) => o.tables.some((t) => t.schema === x.schema && t.table === x.table)), {
+    path: ['excludeTables'],
+    message: 'a table cannot be both listed in "tables" and excluded: remove it from one of them',
+    when: ({ value }) => Array.isArray((value as { tables?: unknown })?.tables) && Array.isArray((value as { excludeTables?: unknown })?.excludeTables),
   })
   .refine((o) => new Set((o.schemas ?? []).map((s) => s.schema)).size === (o.schemas ?? []).length, {
     path: ['schemas'],

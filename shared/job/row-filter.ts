@@ -11,6 +11,8 @@ import { z } from 'zod';
 /** The reason the text is not one self-contained expression, or undefined when it is. */
 export function rowFilterShapeProblem(text: string): string | undefined {
   if (/^\s*where\b/i.test(text)) return 'write the condition without the WHERE keyword, e.g. "status <> \'draft\'"';
+  // with standard_conforming_strings off a backslash escapes a quote, and the source would read the text differently
+  if (text.includes('\\')) return 'rowFilter must not contain a backslash; write a quote inside a literal as two quotes (\'it\'\'s\')';
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];

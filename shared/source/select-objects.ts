@@ -42,7 +42,8 @@ export async function selectObjects(client: Queryable, objects: Objects): Promis
     ? (await client.query('SELECT s FROM unnest($1::text[]) AS s WHERE NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = s)', [schemas])).rows.map((r) => r.s as string)
     : [];
   const key = (t: { schema: string; table: string }) => `${t.schema}\u0000${t.table}`;
-  const seen = new Set(listed.map(key));
+  // listed tables carry their own settings; excluded ones are left out
+  const seen = new Set([...listed, ...(objects.excludeTables ?? [])].map(key));
   const operationsOf = new Map((objects.schemas ?? []).map((s) => [s.schema, s.operations]));
   const resolved = rows
     .filter((r) => !seen.has(key(r)))

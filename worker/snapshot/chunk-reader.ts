@@ -49,7 +49,8 @@ export async function readChunk(client: pg.Client, t: { schema: string; table: s
       'SELECT txid_current_snapshot()::text AS snap, relfilenode::int8::float8 AS relfilenode FROM pg_class WHERE oid = $1',
       [shape.oid],
     );
-    const result = await client.query({ text: chunkSql(t, shape, { after: range.after !== null, to: range.to !== null }, limit), values, rowMode: 'array', types: TEXT });
+    // extended protocol even without key values: one statement only, whatever the row filter holds
+    const result = await client.query({ text: chunkSql(t, shape, { after: range.after !== null, to: range.to !== null }, limit), values, rowMode: 'array', types: TEXT, queryMode: 'extended' } as pg.QueryConfig);
     await client.query('COMMIT');
     const rows: ChunkRow[] = new Array(result.rows.length);
     let bytes = 0;

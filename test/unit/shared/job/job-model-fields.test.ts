@@ -20,6 +20,11 @@ describe('objects', () => {
     expect(JobSpec.parse(minimal()).objects).toEqual({ wholeDatabase: true, tables: [] });
   });
 
+  it('excludes tables by their names as they are, even names the seed rules refuse', () => {
+    expect(JobSpec.parse({ ...minimal(), objects: { wholeDatabase: true, excludeTables: [{ table: 'odd.name' }, { schema: 'x', table: 'no_key' }] } }).objects.excludeTables)
+      .toEqual([{ schema: 'public', table: 'odd.name' }, { schema: 'x', table: 'no_key' }]);
+  });
+
   it('takes schemas with their operations, and tables that refine them', () => {
     const job = JobSpec.parse({ ...minimal(), objects: { schemas: [{ schema: 'sales', operations: ['INSERT'] }, { schema: 'crm' }], tables: [{ schema: 'sales', table: 'orders', rowFilter: "region = 'eu'" }] } });
     expect(job.objects).toEqual({
@@ -35,6 +40,8 @@ describe('objects', () => {
     ['an empty schema list', { schemas: [] }, 'objects.schemas: list at least one schema, or leave "schemas" out'],
     ['a schema twice', { schemas: [{ schema: 'a' }, { schema: 'a' }] }, 'objects.schemas: each schema may be listed once'],
     ['a bad schema name', { schemas: [{ schema: 'a"b' }] }, 'objects.schemas.0.schema: schema must not contain " \' . < or > (seed naming rules)'],
+    ['excludeTables with a table list', { tables: [{ table: 'a' }], excludeTables: [{ table: 'b' }] }, 'objects.excludeTables: excludeTables applies to wholeDatabase or schemas; with a table list, leave the table out of "tables" instead'],
+    ['a table listed and excluded', { wholeDatabase: true, tables: [{ table: 'a' }], excludeTables: [{ table: 'a' }] }, 'objects.excludeTables: a table cannot be both listed in "tables" and excluded: remove it from one of them'],
   ])('refuses %s with a message naming the fix', (_name, objects, message) => {
     expect(issuesOf({ ...minimal(), objects })).toContain(message);
   });
@@ -60,7 +67,8 @@ describe('rowFilter', () => {
     ['(id > 0', 'rowFilter has a "(" without its ")"'],
     ["name = 'open", 'rowFilter has an unterminated string literal'],
     ['"open = 1', 'rowFilter has an unterminated quoted identifier'],
-    ["name = E'\\')' ", "rowFilter must not use E'' strings (backslash escapes); write a standard '…' literal"],
+    ["name = E'x'", "rowFilter must not use E'' strings (backslash escapes); write a standard '…' literal"],
+    ["name = '\\' OR (') , public.secrets WHERE (true'", "rowFilter must not contain a backslash; write a quote inside a literal as two quotes ('it''s')"],
     ['name = $$x$$', 'rowFilter must not use dollar quoting or parameters ($); write values as literals'],
     ['id = $1', 'rowFilter must not use dollar quoting or parameters ($); write values as literals'],
     ['WHERE id > 0', 'write the condition without the WHERE keyword, e.g. "status <> \'draft\'"'],
