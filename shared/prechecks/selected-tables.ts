@@ -38,7 +38,10 @@ export type TableInfo = {
 
 /** The job's objects (whole database, schemas, tables) resolved on the source, as the worker will resolve them at start. */
 export function jobTables(ctx: PrecheckContext): Promise<SelectedObjects> {
-  return ctx.memo('job-tables', async () => selectObjects(await ctx.source(), ctx.job.objects));
+  const { objects } = ctx.job;
+  // a plain table list needs no catalog read (nor a connection: the Kafka checks use it too)
+  if (!objects.wholeDatabase && !objects.schemas?.length) return Promise.resolve({ tables: objects.tables, missingSchemas: [] });
+  return ctx.memo('job-tables', async () => selectObjects(await ctx.source(), objects));
 }
 
 export function selectedTables(ctx: PrecheckContext): Promise<TableInfo[]> {

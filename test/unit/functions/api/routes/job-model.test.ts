@@ -122,7 +122,7 @@ describe('alerts and release', () => {
     const spec = (await h.call('GET', '/openapi.json')).body.components.schemas.JobSpec;
     expect(spec.properties.alerting.properties.lagThresholdSeconds).toMatchObject({ minimum: 10, maximum: 86400 });
     expect(spec.properties.alerting.default).toEqual({ onFailure: true });
-    expect(Object.keys(spec.properties.objects.properties)).toEqual(['wholeDatabase', 'schemas', 'tables']);
+    expect(Object.keys(spec.properties.objects.properties)).toEqual(['wholeDatabase', 'schemas', 'tables', 'excludeTables']);
     expect(spec.properties.objects.properties.tables.items.properties.rowFilter).toMatchObject({ type: 'string', maxLength: 4096 });
     expect(spec.properties.environmentTag).toMatchObject({ type: 'string', maxLength: 128 });
     expect(spec.properties.publicationPrefix).toMatchObject({ type: 'string' });
