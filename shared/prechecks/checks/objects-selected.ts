@@ -10,9 +10,10 @@ export const objectsSelected: Precheck = {
   id: 'objects-selected',
   title: 'The selected schemas exist and the selection holds at least one table',
   requires: ['source-authentication'],
-  appliesTo: (job) => job.objects.wholeDatabase === true || (job.objects.schemas?.length ?? 0) > 0,
+  appliesTo: () => true,
   async run(ctx) {
     const { tables, missingSchemas } = await jobTables(ctx);
+    if (!ctx.job.objects.wholeDatabase && !ctx.job.objects.schemas?.length) return pass(`${plural(tables.length, 'table')} listed (objects.tables)`);
     const what = ctx.job.objects.wholeDatabase ? 'the whole database' : `schema(s) ${ctx.job.objects.schemas!.map((s) => quoteIdent(s.schema)).join(', ')}`;
     if (missingSchemas.length) {
       return error(
