@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { createLocalAlarms } from '../shared/alerting/local-alarms.ts';
 import { createApp } from '../functions/api/app.ts';
 import { startDynamoDbLocal } from '../scripts/services/dynamodb-local.ts';
 import { createDynamoClient } from '../shared/storage/dynamo/dynamo-client.ts';
@@ -38,6 +39,7 @@ try {
     launcher, releaseSource: async () => ({ slot: true, publication: true }),
     runPrechecks: async () => { throw new Error('not in this benchmark'); },
     log: createLogger({}, () => {}), apiKeys, idempotency: createDynamoIdempotencyStore({ client, tableName }),
+    alarms: createLocalAlarms(createLogger({}, () => {})),
     usage: createDynamoUsageStore({ client, tableName }),
   });
   const server = await new Promise<ReturnType<typeof serve>>((ok) => { const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => ok(s)); });

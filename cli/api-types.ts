@@ -17,6 +17,8 @@ export type JobView = {
   retry?: { errorClass?: string; since?: string; until?: string; attempt?: number };
   metrics?: { lagSeconds?: number; retainedWalBytes?: number; eventsDelivered?: number; eventsPerSecond?: number; bytesPerSecond?: number; at?: string };
   snapshot?: SnapshotView;
+  /** Local mode: the job's alerting thresholds evaluated now (shared/alerting/evaluate-alerts.ts). */
+  alerts?: Array<{ alert: string; message: string }>;
   precheck?: { report?: PrecheckReport; acknowledged?: string[] };
   updatedAt?: string;
 };

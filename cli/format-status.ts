@@ -14,6 +14,7 @@ export function formatStatus(job: JobView, now: Date): string {
   if (s?.host) lines.push(label('source', `${s.user ? `${s.user}@` : ''}${s.host}:${s.port ?? 5432}/${s.database ?? ''}`));
   if (job.destination?.type) lines.push(label('sink', `${job.destination.type}${job.destination.brokers ? ` ${job.destination.brokers.join(',')}` : ''}`));
   lines.push(...metricLines(job, now));
+  for (const a of job.alerts ?? []) lines.push(label('ALERT', `${a.alert}: ${a.message}`));
   if (job.ackedLsn) lines.push(label('acked LSN', job.ackedLsn));
   const precheck = job.precheck && precheckLine(job.precheck);
   if (precheck) lines.push(precheck);

@@ -107,8 +107,7 @@ try {
       const watch = watchObjects({
         store, job: current, log, intervalMs: env.TRIBUTARY_OBJECTS_POLL_MS,
         onChange: (next) => {
-          const names = (j: typeof job) => j.objects.tables.map((t) => `${t.schema}.${t.table}`);
-          log.info('table list changed: restarting the stream at a clean checkpoint', { from: names(current), to: names(next) });
+          log.info('table list changed: restarting the stream at a clean checkpoint', { from: current.objects, to: next.objects });
           restart.abort();
         },
       });

@@ -4,6 +4,7 @@ import { pgConfig } from '../shared/source/pg-config.ts';
 import { formatLsn } from '../shared/lsn.ts';
 import type { Logger } from '../shared/logger.ts';
 import { setUpSource } from './replication/source-setup.ts';
+import { selectJobTables } from './replication/select-job-tables.ts';
 import { acknowledgedFixes } from './replication/acknowledged-fixes.ts';
 import { enableDdlCapture } from './replication/enable-ddl-capture.ts';
 import { ddlCaptureOf } from '../shared/source/ddl-capture.ts';
@@ -36,8 +37,8 @@ export type RunJobDeps = { job: JobRecord; password: string; store: JobStore; lo
 // slot keeps advancing; the job shows `snapshotting` until the last chunk is
 // delivered, then `streaming`.
 export async function runJob({ job, password, store, log, signal, hooks, observer }: RunJobDeps): Promise<void> {
-  const tables = job.objects.tables;
   const config = pgConfig(job.source, password);
+  const tables = await selectJobTables(config, job.objects).catch((err) => { throw classify(err, 'source'); });
   const phases = phasesOf(job);
   const startPoint = startPointOf(job.startMode ?? { type: 'full+incremental' });
   const heartbeatTable = await createHeartbeatTable(config, heartbeatTableOf(job), log);

@@ -18,6 +18,7 @@ import { idempotency } from './idempotency.ts';
 import type { IdempotencyStore } from '../../shared/storage/idempotency-store.ts';
 import type { ApiKeyStore } from '../../shared/auth/api-keys.ts';
 import { cachedApiKeys } from '../../shared/auth/cached-api-keys.ts';
+import type { Alarms } from '../../shared/alerting/alarms.ts';
 
 export type AppDeps = {
   store: JobStore;
@@ -29,6 +30,8 @@ export type AppDeps = {
   idempotency: IdempotencyStore;
   runPrechecks(job: JobRecord, password: string): Promise<PrecheckReport>;
   usage: UsageStore;
+  /** The job's alerting settings as alarms: CloudWatch on AWS, evaluated from its metrics locally. */
+  alarms: Alarms;
 };
 
 // The one Hono app, the same on Lambda and locally; only `deps` differ.

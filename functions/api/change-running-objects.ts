@@ -14,7 +14,10 @@ import { verdictOf } from '../../shared/prechecks/precheck-verdict.ts';
 type Objects = JobSpec['objects'];
 const nameOf = (t: { schema: string; table: string }) => `${t.schema}.${t.table}`;
 
-export type ObjectsChange = { added: string[]; removed: string[]; changed: string[] };
+/** Tables added, removed or changed in `tables`; `selection` when wholeDatabase, schemas or excludeTables changed. */
+export type ObjectsChange = { added: string[]; removed: string[]; changed: string[]; selection?: true };
+
+const selectionOf = (o: Objects) => JSON.stringify([o.wholeDatabase ?? false, o.schemas ?? [], o.excludeTables ?? []]);
 
 export function objectsChange(current: Objects, next: Objects): ObjectsChange {
   const before = new Map(current.tables.map((t) => [nameOf(t), JSON.stringify(t)]));
@@ -23,10 +26,11 @@ export function objectsChange(current: Objects, next: Objects): ObjectsChange {
     added: [...after.keys()].filter((n) => !before.has(n)),
     removed: [...before.keys()].filter((n) => !after.has(n)),
     changed: [...after.keys()].filter((n) => before.has(n) && before.get(n) !== after.get(n)),
+    ...(selectionOf(current) !== selectionOf(next) ? { selection: true as const } : {}),
   };
 }
 
-export const isEmptyChange = (c: ObjectsChange) => !c.added.length && !c.removed.length && !c.changed.length;
+export const isEmptyChange = (c: ObjectsChange) => !c.added.length && !c.removed.length && !c.changed.length && !c.selection;
 
 export type PrecheckedObjects = { ok: true; staged: JobRecord; report: PrecheckReport } | { ok: false; report: PrecheckReport };
 

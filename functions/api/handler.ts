@@ -2,6 +2,7 @@ import { handle } from 'hono/aws-lambda';
 import { z } from 'zod';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { createApp } from './app.ts';
 import { createDynamoJobStore } from '../../shared/storage/dynamo/dynamo-job-store.ts';
 import { createDynamoUsageStore } from '../../shared/metering/dynamo-usage-store.ts';
@@ -12,6 +13,7 @@ import { createEcsLauncher } from '../launcher/ecs-launcher.ts';
 import { createStepFunctionsLauncher } from '../launcher/step-functions-launcher.ts';
 import type { SecretStore } from '../../shared/secrets/secret-store.ts';
 import { createLogger } from '../../shared/logger.ts';
+import { createCloudWatchAlarms } from '../../shared/alerting/cloudwatch-alarms.ts';
 
 // The API on Lambda: the same Hono app as the local mode (functions/api/local.ts)
 // with the AWS adapters. Environment set by infra/constructs/http-api.ts.
@@ -22,6 +24,7 @@ const Env = z.object({
   TRIBUTARY_STATE_MACHINE_ARN: z.string().startsWith('arn:'),
   TRIBUTARY_CLUSTER: z.string().min(1),
   TRIBUTARY_ENVIRONMENT: z.string().min(1),
+  TRIBUTARY_ALARM_TOPIC_ARN: z.string().startsWith('arn:', 'TRIBUTARY_ALARM_TOPIC_ARN is the environment\'s alarm topic (infra/constructs/alarms.ts)'),
 });
 const env = Env.parse(process.env);
 const dynamo = new DynamoDBClient({});
@@ -52,6 +55,7 @@ const app = createApp({
   apiKeys: createDynamoApiKeyStore({ client: dynamo, tableName }),
   idempotency: createDynamoIdempotencyStore({ client: dynamo, tableName }),
   usage: createDynamoUsageStore({ client: dynamo, tableName }),
+  alarms: createCloudWatchAlarms({ client: new CloudWatchClient({}), environment: env.TRIBUTARY_ENVIRONMENT, defaultTopicArn: env.TRIBUTARY_ALARM_TOPIC_ARN }),
 });
 
 export const handler = handle(app);

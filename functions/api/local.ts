@@ -13,6 +13,7 @@ import { localApiKey } from './local-api-key.ts';
 import { runPrechecks } from '../../shared/prechecks/run-prechecks.ts';
 import { createSqliteUsageStore } from '../../shared/metering/sqlite-usage-store.ts';
 import { createSqliteIdempotencyStore } from '../../shared/storage/local/sqlite-idempotency-store.ts';
+import { createLocalAlarms } from '../../shared/alerting/local-alarms.ts';
 
 // The local mode: the same Hono app on a local port, SQLite for storage, an
 // encrypted file for secrets, workers as child processes. No AWS account.
@@ -28,7 +29,10 @@ export async function startLocalTributary(opts: { dataDir: string; port?: number
   const apiKey = await localApiKey(opts.dataDir, apiKeys);
   const idempotencyStore = createSqliteIdempotencyStore(join(opts.dataDir, 'tributary.db'));
   const usage = createSqliteUsageStore(join(opts.dataDir, 'tributary.db'));
-  const app = createApp({ store, secrets, launcher, releaseSource, log, apiKeys, idempotency: idempotencyStore, runPrechecks, usage });
+  // no CloudWatch locally: alerts are evaluated from the jobs' metrics, shown by GET /jobs/{id} and logged
+  const alarms = createLocalAlarms(log.child({ component: 'alerts' }));
+  const stopWatching = alarms.watch(store);
+  const app = createApp({ store, secrets, launcher, releaseSource, log, apiKeys, idempotency: idempotencyStore, runPrechecks, usage, alarms });
   const server: ServerType = await new Promise((ok) => {
     const s = serve({ fetch: app.fetch, port: opts.port ?? 0, hostname: '127.0.0.1' }, () => ok(s));
   });
@@ -40,6 +44,7 @@ export async function startLocalTributary(opts: { dataDir: string; port?: number
     apiKey,
     launcher,
     async close() {
+      stopWatching();
       await launcher.stopAll();
       await new Promise((ok) => server.close(ok));
       apiKeys.close();

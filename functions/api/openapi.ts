@@ -27,6 +27,11 @@ function jobSchema() {
       error: { $ref: '#/components/schemas/ErrorReport' },
       retry: { type: 'object', properties: { errorClass: { enum: ['connection', 'other'] }, since: { type: 'string', format: 'date-time' }, until: { type: 'string', format: 'date-time' }, attempt: { type: 'integer' } } },
       metrics: { type: 'object', properties: { lagSeconds: { type: 'number' }, retainedWalBytes: { type: 'number' }, eventsDelivered: { type: 'integer' }, eventsPerSecond: { type: 'number' }, at: { type: 'string', format: 'date-time' } } },
+      alerts: {
+        type: 'array',
+        description: "GET /jobs/{id} in the local mode: the job's alerting thresholds evaluated against its metrics and status (on AWS its CloudWatch alarms notify instead)",
+        items: { type: 'object', required: ['alert', 'message'], properties: { alert: { enum: ['lag', 'retained-wal', 'failed'] }, message: { type: 'string' }, value: { type: 'number' }, threshold: { type: 'number' }, at: { type: 'string', format: 'date-time' } } },
+      },
       createdAt: { type: 'string', format: 'date-time' },
       updatedAt: { type: 'string', format: 'date-time' },
       version: { type: 'integer', description: 'optimistic-concurrency version; send it as If-Match on PATCH' },

@@ -7,8 +7,9 @@ import { RUNNING_STATUSES } from '../../shared/job/job-status.ts';
 // validated as a whole job. While a job runs its connection cannot change
 // (SPEC.md §2: host, port, account, password) and neither can where it
 // streams to; its tables can, after a precheck of the new list
-// (change-running-objects.ts); the rest (name, tags, retry windows,
-// resources) can.
+// (change-running-objects.ts); the rest (name, tags, environmentTag,
+// alerting, retry windows, resources) can. A PATCH of alerting updates the
+// job's alarms (routes/jobs.ts).
 export const JobPatch = z.record(z.string(), z.unknown());
 
 const IMMUTABLE_WHILE_RUNNING: Array<[string, (job: JobRecord, patch: Record<string, any>) => boolean]> = [
@@ -21,6 +22,7 @@ const IMMUTABLE_WHILE_RUNNING: Array<[string, (job: JobRecord, patch: Record<str
   // a stopping worker would not see a new table list: it is about to exit
   ['objects', (j, p) => j.status === 'stopping' && p.objects !== undefined && JSON.stringify(p.objects) !== JSON.stringify(j.objects)],
   ['slotPrefix', (j, p) => p.slotPrefix !== undefined && p.slotPrefix !== j.slotPrefix],
+  ['publicationPrefix', (j, p) => p.publicationPrefix !== undefined && p.publicationPrefix !== j.publicationPrefix],
 ];
 
 /** Fields the patch may not change now; empty when it may be applied. */
@@ -40,6 +42,7 @@ export function patchedSpec(job: JobRecord, patch: Record<string, any>): JobSpec
     connectionRetryMinutes: job.connectionRetryMinutes, otherRetryMinutes: job.otherRetryMinutes,
     resources: job.resources, slotPrefix: job.slotPrefix, tags: job.tags,
     startMode: job.startMode, syncTypes: job.syncTypes, throttle: job.throttle,
+    publicationPrefix: job.publicationPrefix, environmentTag: job.environmentTag, alerting: job.alerting,
   };
   return {
     ...current,
@@ -53,7 +56,7 @@ export function validatePatched(job: JobRecord, patch: Record<string, unknown>) 
   return JobSpec.safeParse(patchedSpec(job, patch));
 }
 
-/** Fields a precheck reads: changing any of them makes the last precheck stale. */
+/** Fields a precheck reads: changing any of them makes the last precheck stale (alerting, tags and environmentTag do not). */
 export function changesWhatPrecheckSaw(patch: Record<string, unknown>): boolean {
-  return ['source', 'destination', 'objects', 'slotPrefix', 'connectionRetryMinutes'].some((k) => k in patch);
+  return ['source', 'destination', 'objects', 'slotPrefix', 'publicationPrefix', 'connectionRetryMinutes'].some((k) => k in patch);
 }

@@ -7,6 +7,7 @@ import { releaseSource } from './release-source.ts';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { jobTaskDefinition, removeJobTaskDefinitions } from './job-task-definition.ts';
 import type { StepDeps } from './step-deps.ts';
+import { jobFailedEmf } from '../../shared/alerting/job-failed-emf.ts';
 
 // The step handlers' dependencies on AWS, from the Lambda's environment (set
 // by infra/constructs/job-steps.ts). Each function gets only the variables and
@@ -20,6 +21,7 @@ export const StepEnv = z.object({
   TRIBUTARY_CONTAINER: z.string().min(1).default('worker'),
   TRIBUTARY_SUBNETS: csv.default([]),
   TRIBUTARY_SECURITY_GROUPS: csv.default([]),
+  TRIBUTARY_ENVIRONMENT: z.string().min(1).optional(),
   TRIBUTARY_HAND_OVER_DAYS: z.coerce.number().int().min(1).max(360).default(300),
 });
 
@@ -63,5 +65,7 @@ export function awsStepDeps(raw: NodeJS.ProcessEnv): StepDeps {
     now: Date.now,
     random: Math.random,
     handOverAfterDays: env.TRIBUTARY_HAND_OVER_DAYS,
+    // an EMF line on stdout: Lambda ships it to CloudWatch Logs, which extracts the metric
+    ...(env.TRIBUTARY_ENVIRONMENT ? { reportFailed: (jobId: string) => void process.stdout.write(`${jobFailedEmf(env.TRIBUTARY_ENVIRONMENT!, jobId, new Date())}\n`) } : {}),
   };
 }

@@ -54,6 +54,7 @@ export async function classifyExit(input: unknown, deps: StepDeps): Promise<RunS
   const fail = async (message: string) => {
     await updateJob(deps.store, job.id, () => ({ status: 'failed', retry: undefined, error: { ...error, message, at: new Date(now).toISOString() } }));
     deps.log.error('job failed', { jobId: job.id, code: error.code, class: errorClass });
+    deps.reportFailed?.(job.id);
     return { ...state, failures, attempt, decision: 'failed' as const };
   };
   if (errorClass === 'fatal') return fail(error.message);

@@ -45,6 +45,7 @@ export async function prepareRun(input: unknown, deps: StepDeps): Promise<RunSta
     if (!(err instanceof FargateSizeError)) throw err;
     const error: ErrorReport = { code: 'Internal', class: 'fatal', message: err.message, remedy: 'Lower resources.cpuCores to 16 or less, or split the tables over several jobs.', at: new Date(now).toISOString() };
     await updateJob(deps.store, job.id, () => ({ status: 'failed', error }));
+    deps.reportFailed?.(job.id);
     return { ...base, decision: 'end' };
   }
   return {

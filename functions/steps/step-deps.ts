@@ -20,6 +20,8 @@ export type StepDeps = {
   log: Logger;
   now(): number;
   random(): number;
+  /** Publishes the job's JobFailed metric, which its "failed" alarm watches (AWS); absent where nothing watches it. */
+  reportFailed?(jobId: string): void;
   /** A Standard execution ends after one year; each execution hands the job over after this many days. */
   handOverAfterDays: number;
 };

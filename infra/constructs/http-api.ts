@@ -9,6 +9,8 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { jobAlarmPrefix } from '../../shared/alerting/alarms.ts';
 import { Construct } from 'constructs';
 import { acknowledge, acknowledgeWildcards, nagArn } from '../nag.ts';
 import { TributaryFunction } from './tributary-function.ts';
@@ -23,6 +25,8 @@ export type HttpApiProps = {
   cluster: ecs.ICluster;
   logRetention: logs.RetentionDays;
   removalPolicy: RemovalPolicy;
+  /** The environment's alarm topic: where job alarms notify unless the job names its own. */
+  alarmTopic: sns.ITopic;
 };
 
 // The HTTP API: API Gateway v2 → one Lambda running the Hono app
@@ -59,6 +63,7 @@ export class TributaryHttpApi extends Construct {
         TRIBUTARY_STATE_MACHINE_ARN: props.stateMachine.stateMachineArn,
         TRIBUTARY_CLUSTER: props.cluster.clusterArn,
         TRIBUTARY_ENVIRONMENT: props.envName,
+        TRIBUTARY_ALARM_TOPIC_ARN: props.alarmTopic.topicArn,
       },
     });
     const role = this.handler.role;
@@ -88,6 +93,14 @@ export class TributaryHttpApi extends Construct {
       conditions: { ArnEquals: { 'ecs:cluster': props.cluster.clusterArn } },
     }));
 
+    // each job's alarms (shared/alerting/cloudwatch-alarms.ts), by name prefix; CloudWatch publishes to the
+    // topic itself (the topic's key policy allows it), so the API needs no sns:Publish
+    const jobAlarms = `alarm:${jobAlarmPrefix(props.envName)}*`;
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms'],
+      resources: [stack.formatArn({ service: 'cloudwatch', resource: jobAlarms, arnFormat: ArnFormat.NO_RESOURCE_NAME })],
+    }));
+
     const authorizer = new HttpLambdaAuthorizer('ApiKey', authorizerFn.fn, {
       responseTypes: [HttpLambdaResponseType.SIMPLE],
       identitySource: ['$request.header.Authorization'],
@@ -114,6 +127,7 @@ export class TributaryHttpApi extends Construct {
       cluster.nagTasks,
       cluster.nagContainerInstances,
       nagArn('states', `execution:${props.stateMachineName}:*`),
-    ], 'Named at run time, each scoped as tight as the service allows: this environment\'s job secrets (prefix; write and delete only), tasks of the worker cluster (stop), executions of the job machine (describe).');
+      nagArn('cloudwatch', `alarm:${jobAlarmPrefix(props.envName)}*`),
+    ], 'Named at run time, each scoped as tight as the service allows: this environment\'s job secrets (prefix; write and delete only), tasks of the worker cluster (stop), executions of the job machine (describe), this environment\'s job alarms (put and delete, by name prefix).');
   }
 }

@@ -40,7 +40,8 @@ export class JobSteps extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const base = { logRetention: props.logRetention, removalPolicy: props.removalPolicy };
-    const env = { TRIBUTARY_JOBS_TABLE: props.jobsTable.tableName };
+    // TRIBUTARY_ENVIRONMENT: a step that fails a job publishes the job's JobFailed metric (shared/alerting/job-failed-emf.ts)
+    const env = { TRIBUTARY_JOBS_TABLE: props.jobsTable.tableName, TRIBUTARY_ENVIRONMENT: props.envName };
     const make = (name: string, entry: string, description: string, extra: Partial<ConstructorParameters<typeof TributaryFunction>[2]> = {}) =>
       new TributaryFunction(this, name, { entry, description, ...base, ...extra, environment: { ...env, ...extra.environment } });
 

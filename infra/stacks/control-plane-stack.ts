@@ -59,6 +59,14 @@ export class ControlPlaneStack extends Stack {
       subnets: workers.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnets,
       securityGroup: workers.securityGroup,
     });
+    // before the API: the job alarms the API creates notify this environment's topic by default
+    this.alarms = new TributaryAlarms(this, 'Alarms', {
+      envName,
+      lagAlarmSeconds: config.lagAlarmSeconds,
+      retainedWalAlarmGiB: config.retainedWalAlarmGiB,
+      alarmEmail: config.alarmEmail,
+      stateMachine: this.stateMachine.stateMachine,
+    });
     this.api = new TributaryHttpApi(this, 'Api', {
       ...common,
       envName,
@@ -67,13 +75,7 @@ export class ControlPlaneStack extends Stack {
       stateMachine: this.stateMachine.stateMachine,
       stateMachineName: name,
       cluster: workers.cluster,
-    });
-    this.alarms = new TributaryAlarms(this, 'Alarms', {
-      envName,
-      lagAlarmSeconds: config.lagAlarmSeconds,
-      retainedWalAlarmGiB: config.retainedWalAlarmGiB,
-      alarmEmail: config.alarmEmail,
-      stateMachine: this.stateMachine.stateMachine,
+      alarmTopic: this.alarms.topic,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.apiEndpoint });

@@ -11,6 +11,8 @@ export const ERROR_CODES = {
   SlotInUse: { class: 'connection', remedy: 'Another process streams from this slot; stop it, or wait for the old worker to exit.' },
   SlotLimitReached: { class: 'fatal', remedy: 'Raise max_replication_slots / max_wal_senders, or drop unused slots.' },
   TableNotFound: { class: 'fatal', remedy: 'Create the table or remove it from objects.tables.' },
+  NothingSelected: { class: 'fatal', remedy: 'objects selects no table on the source: create the tables, correct the schema names, or list tables in objects.tables.' },
+  RowFilterUnsupported: { class: 'fatal', remedy: 'Row filters (objects.tables[].rowFilter) need PostgreSQL 15 or later on the source: upgrade it or remove the filters.' },
   InsufficientPrivilege: { class: 'fatal', remedy: 'GRANT the missing privilege named in the message (REPLICATION, SELECT, CREATE on the database).' },
   SourceResourcesExhausted: { class: 'other', remedy: 'The source ran out of a resource (connections, disk, memory); free it and the job resumes.' },
   SourceQueryFailed: { class: 'other', remedy: 'A statement on the source failed; see the message for the SQLSTATE.' },

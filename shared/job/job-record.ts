@@ -1,4 +1,5 @@
 import type { JobSpec, PostgresConnection, StartMode } from './job-spec.ts';
+import type { Alerting } from './alerting-spec.ts';
 import type { JobStatus } from './job-status.ts';
 import type { ErrorReport } from '../errors/tributary-error.ts';
 import type { PrecheckReport } from '../prechecks/precheck.ts';
@@ -7,7 +8,9 @@ import type { PrecheckReport } from '../prechecks/precheck.ts';
 // reference instead), plus the runtime fields the worker and API maintain.
 export type StoredSource = Omit<PostgresConnection, 'password'> & { passwordRef: string };
 
-export type JobRecord = Omit<JobSpec, 'source' | 'name' | 'startMode'> & {
+export type JobRecord = Omit<JobSpec, 'source' | 'name' | 'startMode' | 'alerting'> & {
+  /** Absent on records written before alerting existed: those alert on failure only (the default). */
+  alerting?: Alerting;
   /** Absent on records written before start modes existed: those stream without a snapshot once they have an ackedLsn. */
   startMode?: StartMode;
   id: string;
@@ -95,7 +98,7 @@ export function newJobRecord(spec: JobSpec, at: { id: string; tenantId: string; 
     source: { ...source, passwordRef: at.passwordRef },
     status: 'created',
     slotName: `${spec.slotPrefix}${at.id}`,
-    publicationName: `${spec.slotPrefix}${at.id}`,
+    publicationName: `${spec.publicationPrefix ?? spec.slotPrefix}${at.id}`,
     createdAt: now,
     updatedAt: now,
     version: 1,

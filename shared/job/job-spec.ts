@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { RowFilter } from './row-filter.ts';
+import { Alerting } from './alerting-spec.ts';
 
 // The job as a user writes it (SPEC.md §2). Every range and cross-field rule
 // lives here so that the API edge, the worker and the CLI agree on one shape.
@@ -63,8 +65,54 @@ export const TableRef = z.strictObject({
   schema: identifier('schema').default('public'),
   table: identifier('table'),
   operations: z.array(z.enum(['INSERT', 'UPDATE', 'DELETE'])).min(1).default(['INSERT', 'UPDATE', 'DELETE']),
+  rowFilter: RowFilter.optional(),
 });
 export type TableRef = z.infer<typeof TableRef>;
+
+// Every table of a schema, resolved to a table list when the job is
+// prechecked and started (shared/source/select-objects.ts).
+export const SchemaRef = z.strictObject({
+  schema: identifier('schema'),
+  operations: z.array(z.enum(['INSERT', 'UPDATE', 'DELETE'])).min(1).default(['INSERT', 'UPDATE', 'DELETE']),
+});
+export type SchemaRef = z.infer<typeof SchemaRef>;
+
+// What the job syncs (SPEC.md §2): the whole database, some schemas, some
+// tables, or a mix. `tables` also carries per-table settings (operations,
+// row filter) for tables that a schema or the whole database already selects.
+export const Objects = z
+  .strictObject({
+    wholeDatabase: z.boolean().optional().describe('every permanent table of the database outside the system schemas'),
+    schemas: z.array(SchemaRef).min(1, 'list at least one schema, or leave "schemas" out').optional(),
+    tables: z.array(TableRef).default([]),
+    // names as they are on the source, unchecked: a table is often excluded because its name breaks the seed rules
+    excludeTables: z
+      .array(z.strictObject({ schema: z.string().min(1).max(63).default('public'), table: z.string().min(1, 'table is required').max(63) }))
+      .optional()
+      .describe('tables the whole database or a schema would select that the job leaves out (no primary key, odd names, too big)'),
+  })
+  .refine((o) => o.wholeDatabase === true || (o.schemas?.length ?? 0) > 0 || o.tables.length > 0, {
+    message: 'objects selects nothing: set "wholeDatabase": true, list "schemas", or list "tables"',
+  })
+  .refine((o) => !(o.wholeDatabase === true && o.schemas !== undefined), {
+    path: ['schemas'],
+    message: 'wholeDatabase already selects every schema: remove "schemas" or "wholeDatabase"',
+  })
+  .refine((o) => o.excludeTables === undefined || o.wholeDatabase === true || o.schemas !== undefined, {
+    path: ['excludeTables'],
+    message: 'excludeTables applies to wholeDatabase or schemas; with a table list, leave the table out of "tables" instead',
+  })
+  .refine((o) => !(o.excludeTables ?? []).some((x) => o.tables.some((t) => t.schema === x.schema && t.table === x.table)), {
+    path: ['excludeTables'],
+    message: 'a table cannot be both listed in "tables" and excluded: remove it from one of them',
+    when: ({ value }) => Array.isArray((value as { tables?: unknown })?.tables) && Array.isArray((value as { excludeTables?: unknown })?.excludeTables),
+  })
+  .refine((o) => new Set((o.schemas ?? []).map((s) => s.schema)).size === (o.schemas ?? []).length, {
+    path: ['schemas'],
+    message: 'each schema may be listed once',
+    when: ({ value }) => Array.isArray((value as { schemas?: unknown })?.schemas) && (value as { schemas: Array<{ schema?: unknown }> }).schemas.every((s) => typeof s?.schema === 'string'),
+  });
+export type Objects = z.infer<typeof Objects>;
 
 // Where the job starts (SPEC.md §2, DataArts): a full copy of the tables
 // followed by their changes, or changes only — from now, from a commit
@@ -105,7 +153,7 @@ export const JobSpec = z
     name: z.string().min(1).max(128).optional(),
     source: PostgresConnection,
     destination: KafkaDestination,
-    objects: z.strictObject({ tables: z.array(TableRef).min(1, 'list at least one table') }),
+    objects: Objects.default({ wholeDatabase: true, tables: [] }),
     connectionRetryMinutes: z.number().int().min(10).max(1440).default(720),
     otherRetryMinutes: z.number().int().min(1).max(1440).default(10),
     resources: z.strictObject({ cpuCores: z.number().int().min(2).max(32).default(2) }).default({ cpuCores: 2 }),
@@ -113,7 +161,15 @@ export const JobSpec = z
       .string()
       .regex(/^[a-z_][a-z0-9_]{0,39}$/, 'slotPrefix is lower-case letters, digits and _, at most 40 characters')
       .default('tributary_'),
+    // defaults to slotPrefix: one prefix names both unless the publication needs its own
+    publicationPrefix: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,39}$/, 'publicationPrefix is lower-case letters, digits and _, at most 40 characters')
+      .optional(),
     tags: z.record(z.string(), z.string()).default({}),
+    environmentTag: z.string().trim().min(1, 'environmentTag must not be empty; leave it out instead').max(128, 'environmentTag is at most 128 characters').optional()
+      .describe('free text naming the environment the job belongs to, e.g. "production"'),
+    alerting: Alerting.default({ onFailure: true }),
     startMode: StartMode.default({ type: 'full+incremental' }),
     syncTypes: SyncTypes.optional(),
     throttle: Throttle.optional(),

@@ -5,10 +5,11 @@ import { topicFor } from '../kafka/topic-rule.ts';
 // applies, so the precheck probes exactly the topics the job will use.
 export const PROBE_TOPIC = '__tributary_probe';
 
-export function topicsOf(job: JobRecord): Map<string, string[]> {
+/** `tables`: the job's objects resolved on the source (selected-tables.ts jobTables); the listed tables by default. */
+export function topicsOf(job: JobRecord, tables: Array<{ schema: string; table: string }> = job.objects.tables): Map<string, string[]> {
   const byTopic = new Map<string, string[]>();
   if (job.destination.type !== 'kafka') return byTopic;
-  for (const t of job.objects.tables) {
+  for (const t of tables) {
     const topic = topicFor(job.destination.topicRule, { database: job.source.database, schema: t.schema, table: t.table });
     byTopic.set(topic, [...(byTopic.get(topic) ?? []), `${t.schema}.${t.table}`]);
   }

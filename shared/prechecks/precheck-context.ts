@@ -44,6 +44,7 @@ export function createPrecheckContext(job: JobRecord, password: string, options:
     job,
     options,
     source: () => (source ??= connect({ options: SESSION_OPTIONS }).then(serialized)),
+    openSource: () => connect({ options: SESSION_OPTIONS }),
     openReplication: () => connect({ replication: 'database' } as Partial<pg.ClientConfig>),
     kafka: kafkaClient,
     kafkaAdmin: () =>

@@ -43,6 +43,8 @@ export type PrecheckContext = {
   options: PrecheckOptions;
   /** The shared source connection, opened on first use; its errors are the raw pg errors. */
   source(): Promise<SourceClient>;
+  /** Opens a new ordinary source connection, for a transaction of its own (the shared one interleaves checks); the caller ends it. */
+  openSource?(): Promise<pg.Client>;
   /** Opens a new logical replication connection (`replication: 'database'`); the caller ends it. */
   openReplication(): Promise<pg.Client>;
   /** The destination's Kafka client (no connection is made until used). */

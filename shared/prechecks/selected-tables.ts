@@ -1,4 +1,5 @@
 import type { PrecheckContext } from './precheck.ts';
+import { selectObjects, type SelectedObjects } from '../source/select-objects.ts';
 
 // What the catalog says about each selected table, read once per run in four
 // queries whatever the number of tables. Names are looked up in pg_namespace /
@@ -35,10 +36,18 @@ export type TableInfo = {
   schemaUsage: boolean;
 };
 
+/** The job's objects (whole database, schemas, tables) resolved on the source, as the worker will resolve them at start. */
+export function jobTables(ctx: PrecheckContext): Promise<SelectedObjects> {
+  const { objects } = ctx.job;
+  // a plain table list needs no catalog read (nor a connection: the Kafka checks use it too)
+  if (!objects.wholeDatabase && !objects.schemas?.length) return Promise.resolve({ tables: objects.tables, missingSchemas: [] });
+  return ctx.memo('job-tables', async () => selectObjects(await ctx.source(), objects));
+}
+
 export function selectedTables(ctx: PrecheckContext): Promise<TableInfo[]> {
   return ctx.memo('selected-tables', async () => {
     const client = await ctx.source();
-    const tables = ctx.job.objects.tables;
+    const { tables } = await jobTables(ctx);
     const { rows } = await client.query(
       `SELECT t.schema, t."table", n.oid IS NOT NULL AS schema_exists,
               coalesce(has_schema_privilege(n.oid, 'USAGE'), false) AS schema_usage,

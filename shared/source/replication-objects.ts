@@ -10,8 +10,21 @@ import { dropDdlCapture, type DdlCaptureNames } from './ddl-capture.ts';
 // created after the slot's start point is "does not exist" to the decoder.
 
 export type TableName = { schema: string; table: string };
+/** A published table; `rowFilter` is a PostgreSQL 15+ publication row filter, shape-checked at the API edge (shared/job/row-filter.ts). */
+export type PublishedTable = TableName & { rowFilter?: string };
 
-export async function ensurePublication(client: pg.Client, name: string, tables: TableName[], serverVersion = 0): Promise<void> {
+export const ROW_FILTER_MIN_VERSION = 150000;
+
+/** The publication's table list: `"s"."t"` or `"s"."t" WHERE (…)`. */
+export function publicationTableList(tables: PublishedTable[]): string {
+  return tables.map((t) => `${quoteIdent(t.schema)}.${quoteIdent(t.table)}${t.rowFilter ? ` WHERE (${t.rowFilter})` : ''}`).join(', ');
+}
+
+export async function ensurePublication(client: pg.Client, name: string, tables: PublishedTable[], serverVersion = 0): Promise<void> {
+  const filtered = tables.filter((t) => t.rowFilter);
+  if (filtered.length && serverVersion < ROW_FILTER_MIN_VERSION) {
+    throw new TributaryError('RowFilterUnsupported', `row filters need PostgreSQL 15 or later; the source runs ${Math.floor(serverVersion / 10000)}: remove rowFilter from ${filtered.map((t) => `${t.schema}.${t.table}`).join(', ')}`);
+  }
   const missing = await client.query(
     `SELECT t.schema, t.table FROM unnest($1::text[], $2::text[]) AS t(schema, "table")
       WHERE to_regclass(format('%I.%I', t.schema, t.table)) IS NULL`,
@@ -21,7 +34,7 @@ export async function ensurePublication(client: pg.Client, name: string, tables:
     const list = missing.rows.map((r) => `${r.schema}.${r.table}`).join(', ');
     throw new TributaryError('TableNotFound', `selected table(s) not found on the source: ${list}`);
   }
-  const list = tables.map((t) => `${quoteIdent(t.schema)}.${quoteIdent(t.table)}`).join(', ');
+  const list = publicationTableList(tables);
   const exists = await client.query('SELECT 1 FROM pg_publication WHERE pubname = $1', [name]);
   if (exists.rowCount) {
     // ALTER PUBLICATION needs ownership of the publication and of every table:
@@ -29,13 +42,19 @@ export async function ensurePublication(client: pg.Client, name: string, tables:
     const current = await client.query('SELECT schemaname AS schema, tablename AS table FROM pg_publication_tables WHERE pubname = $1', [name]);
     const key = (t: { schema: string; table: string }) => `${t.schema}\u0000${t.table}`;
     const have = new Set(current.rows.map(key));
-    const same = have.size === tables.length && tables.every((t) => have.has(key(t)));
-    if (!same) await client.query(`ALTER PUBLICATION ${quoteIdent(name)} SET TABLE ${list}`);
+    // Row filters come back deparsed (pg_publication_tables.rowfilter), so they cannot be compared
+    // with the job's text: with a filter on either side the list is set again.
+    const filters = serverVersion >= ROW_FILTER_MIN_VERSION
+      ? (await client.query('SELECT count(*)::int AS n FROM pg_publication_tables WHERE pubname = $1 AND rowfilter IS NOT NULL', [name])).rows[0].n
+      : 0;
+    const same = have.size === tables.length && tables.every((t) => have.has(key(t))) && filters === 0 && filtered.length === 0;
+    if (!same) await client.query({ text: `ALTER PUBLICATION ${quoteIdent(name)} SET TABLE ${list}`, queryMode: 'extended' } as pg.QueryConfig);
   } else {
     // A partitioned table's changes then arrive under its own name (and relation
     // id) rather than each partition's, which is what the job selected (PG 13+).
     const options = serverVersion >= 130000 ? ' WITH (publish_via_partition_root = true)' : '';
-    await client.query(`CREATE PUBLICATION ${quoteIdent(name)} FOR TABLE ${list}${options}`);
+    // extended protocol: one statement only, whatever a row filter holds
+    await client.query({ text: `CREATE PUBLICATION ${quoteIdent(name)} FOR TABLE ${list}${options}`, queryMode: 'extended' } as pg.QueryConfig);
   }
 }
 

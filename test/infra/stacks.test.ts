@@ -155,6 +155,25 @@ describe('stacks per environment', () => {
     c.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 
+  it('the API puts and deletes only this environment\'s job alarms, defaulting to the environment\'s topic; failing steps publish JobFailed', () => {
+    const c = t('prod', 'ControlPlane');
+    const api = statementsOf(c, 'ApiHandlerRoleDefaultPolicy');
+    const alarms = api.filter((s) => actionsOf([s]).some((a) => a.startsWith('cloudwatch:')));
+    expect(alarms).toHaveLength(1);
+    expect([alarms[0].Action].flat().sort()).toEqual(['cloudwatch:DeleteAlarms', 'cloudwatch:PutMetricAlarm']);
+    expect(alarms[0].Resource).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alarm:tributary-prod-job-*']],
+    });
+    const topic = Object.keys(c.findResources('AWS::SNS::Topic', { Properties: { TopicName: 'tributary-prod-alarms' } }))[0];
+    c.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'Tributary API: the Hono app',
+      Environment: { Variables: Match.objectLike({ TRIBUTARY_ALARM_TOPIC_ARN: { Ref: topic }, TRIBUTARY_ENVIRONMENT: 'prod' }) },
+    });
+    for (const description of ['Tributary job machine: classify a worker exit against the retry windows', 'Tributary job machine: decide and size the next worker launch']) {
+      c.hasResourceProperties('AWS::Lambda::Function', { Description: description, Environment: { Variables: Match.objectLike({ TRIBUTARY_ENVIRONMENT: 'prod' }) } });
+    }
+  });
+
   it('a config that could outlive a Standard execution is refused with the field name', () => {
     const envs = { dev: { ...cdkContext['tributary:environments'].dev, handOverAfterDays: 350, workerRestartDays: 20 } };
     expect(() => buildApp(new App({ context: { ...cdkContext, 'tributary:environments': envs } }))).toThrow(/tributary:environments\.dev\.handOverAfterDays: handOverAfterDays \+ workerRestartDays must stay under 365/);

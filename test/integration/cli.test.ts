@@ -152,7 +152,7 @@ describe('tributary CLI', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^error: Invalid job \(HTTP 400\)$/m);
-    for (const field of ['source.host', 'source.port', 'destination.brokers.0', 'objects.tables', 'otherRetryMinutes']) expect(r.stderr).toMatch(new RegExp(`^  - ${field.replace(/\./g, '\\.')}: .+$`, 'm'));
+    for (const field of ['source.host', 'source.port', 'destination.brokers.0', 'objects', 'otherRetryMinutes']) expect(r.stderr).toMatch(new RegExp(`^  - ${field.replace(/\./g, '\\.')}: .+$`, 'm'));
     expect(r.stderr).not.toContain('hunter2-secret');
     expect((await api(tributary.url, 'GET', '/jobs')).body.items.some((j: { source: { user: string } }) => j.source.user === 'cdc')).toBe(false);
 

@@ -11,6 +11,8 @@ import { createLogger } from '../../shared/logger.ts';
 import { createSqliteApiKeyStore } from '../../shared/auth/sqlite-api-key-store.ts';
 import { createSqliteIdempotencyStore } from '../../shared/storage/local/sqlite-idempotency-store.ts';
 import { createSqliteUsageStore } from '../../shared/metering/sqlite-usage-store.ts';
+import { createLocalAlarms } from '../../shared/alerting/local-alarms.ts';
+import type { Alarms } from '../../shared/alerting/alarms.ts';
 
 // The Hono app over real local adapters (SQLite in memory, the encrypted
 // secret file) with a recording launcher and release step: route tests call
@@ -60,6 +62,9 @@ export function createApiHarness() {
     precheckCalls: [] as Array<{ job: JobRecord; password: string }>,
     /** When set, the next precheck throws it. */
     precheckFails: undefined as Error | undefined,
+    /** "apply <id>" / "remove <id>" for each alarms call; `alarmsFail` makes the next ones throw. */
+    alarmCalls: [] as string[],
+    alarmsFail: undefined as Error | undefined,
     app: undefined as unknown as ReturnType<typeof createApp>,
     async call(method: string, path: string, body?: unknown, raw?: string, headers: Record<string, string> = {}) {
       const res = await h.app.request(path, {
@@ -92,7 +97,22 @@ export function createApiHarness() {
     if (h.releaseFails) throw h.releaseFails;
     return { slot: true, publication: true };
   };
-  h.app = createApp({ store, secrets, launcher: launcher.launcher, releaseSource, log: createLogger({}, () => undefined), apiKeys, idempotency,
+  // the real local adapter, recorded, with a failure switch for the routes' error paths
+  const local = createLocalAlarms(createLogger({}, () => undefined));
+  const alarms: Alarms = {
+    apply: async (job) => {
+      h.alarmCalls.push(`apply ${job.id}`);
+      if (h.alarmsFail) throw h.alarmsFail;
+      return local.apply(job);
+    },
+    remove: async (job) => {
+      h.alarmCalls.push(`remove ${job.id}`);
+      if (h.alarmsFail) throw h.alarmsFail;
+      return local.remove(job);
+    },
+    firing: local.firing,
+  };
+  h.app = createApp({ alarms, store, secrets, launcher: launcher.launcher, releaseSource, log: createLogger({}, () => undefined), apiKeys, idempotency,
     runPrechecks: async (job, password) => {
       h.precheckCalls.push({ job, password });
       if (h.precheckFails) throw h.precheckFails;

@@ -1,4 +1,5 @@
 import type { ErrorClass } from '../../shared/errors/error-codes.ts';
+import { METRICS_NAMESPACE } from '../../shared/alerting/alarm-metrics.ts';
 
 // CloudWatch embedded metric format (EMF): one JSON log line that CloudWatch
 // Logs turns into metrics, so the worker needs no PutMetricData permission and
@@ -7,7 +8,7 @@ import type { ErrorClass } from '../../shared/errors/error-codes.ts';
 // Published twice per sample: per job (Environment, JobId), for the job's own
 // alarms and the dashboard, and per environment (Environment), for the alarms
 // across all jobs (Maximum over the jobs' values).
-export const EMF_NAMESPACE = 'Tributary';
+export const EMF_NAMESPACE = METRICS_NAMESPACE; // the job alarms watch these metrics (shared/alerting/)
 
 export type WorkerMetricsSample = {
   environment: string;

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { ensurePublication, ensureSlot, type TableName } from '../../shared/source/replication-objects.ts';
+import { ensurePublication, ensureSlot, type PublishedTable, type TableName } from '../../shared/source/replication-objects.ts';
 import { TributaryError } from '../../shared/errors/tributary-error.ts';
 import type { Lsn } from '../../shared/lsn.ts';
 import { columnTypeOids, loadTypeCatalog, type TypeCatalog } from './type-catalog.ts';
@@ -9,7 +9,7 @@ import { columnTypeOids, loadTypeCatalog, type TypeCatalog } from './type-catalo
 // each table's primary key and the catalog of its columns' non-built-in types.
 export type SourceSetup = { slotLsn: Lsn; slotCreated: boolean; primaryKeys: Map<string, string[]>; typeCatalog: TypeCatalog; serverVersion: number };
 
-export async function setUpSource(config: pg.ClientConfig, names: { slot: string; publication: string }, tables: TableName[], fixes: string[] = []): Promise<SourceSetup> {
+export async function setUpSource(config: pg.ClientConfig, names: { slot: string; publication: string }, tables: PublishedTable[], fixes: string[] = []): Promise<SourceSetup> {
   const client = new pg.Client(config);
   await client.connect();
   try {

@@ -21,12 +21,14 @@ export const READER_SESSION_OPTIONS = '-c DateStyle=ISO -c IntervalStyle=postgre
 const TEXT = { getTypeParser: () => (v: string) => v };
 
 /** `SELECT cols FROM t WHERE (pk) > ($after) AND (pk) <= ($to) ORDER BY pk LIMIT n`; key values travel as text parameters cast to the column types. */
-export function chunkSql(t: { schema: string; table: string }, shape: Pick<TableShape, 'columns' | 'primaryKey'>, range: { after: boolean; to: boolean }, limit: number): string {
+export function chunkSql(t: { schema: string; table: string }, shape: Pick<TableShape, 'columns' | 'primaryKey' | 'rowFilter'>, range: { after: boolean; to: boolean }, limit: number): string {
   const key = shape.primaryKey.map((c) => quoteIdent(c.name)).join(', ');
   const params = (offset: number) => shape.primaryKey.map((c, i) => `$${offset + i + 1}::text::${c.type}`).join(', ');
   const where: string[] = [];
   if (range.after) where.push(`(${key}) > (${params(0)})`);
   if (range.to) where.push(`(${key}) <= (${params(range.after ? shape.primaryKey.length : 0)})`);
+  // the publication's own filter text, which PostgreSQL accepted as a row filter when the publication was built
+  if (shape.rowFilter) where.push(`(${shape.rowFilter})`);
   const cols = shape.columns.map((c) => quoteIdent(c.name)).join(', ');
   return `SELECT ${cols} FROM ${quoteIdent(t.schema)}.${quoteIdent(t.table)}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${key} LIMIT ${limit}`;
 }
@@ -47,7 +49,8 @@ export async function readChunk(client: pg.Client, t: { schema: string; table: s
       'SELECT txid_current_snapshot()::text AS snap, relfilenode::int8::float8 AS relfilenode FROM pg_class WHERE oid = $1',
       [shape.oid],
     );
-    const result = await client.query({ text: chunkSql(t, shape, { after: range.after !== null, to: range.to !== null }, limit), values, rowMode: 'array', types: TEXT });
+    // extended protocol even without key values: one statement only, whatever the row filter holds
+    const result = await client.query({ text: chunkSql(t, shape, { after: range.after !== null, to: range.to !== null }, limit), values, rowMode: 'array', types: TEXT, queryMode: 'extended' } as pg.QueryConfig);
     await client.query('COMMIT');
     const rows: ChunkRow[] = new Array(result.rows.length);
     let bytes = 0;

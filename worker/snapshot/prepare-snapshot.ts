@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { SnapshotProgress, SnapshotTableProgress } from '../../shared/job/job-record.ts';
-import type { TableName } from '../../shared/source/replication-objects.ts';
+import type { PublishedTable } from '../../shared/source/replication-objects.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { planTable, readTableShape, sameColumns, type TableShape } from './snapshot-plan.ts';
 
@@ -12,7 +12,7 @@ export type PreparedSnapshot = { progress: SnapshotProgress; shapes: TableShape[
 
 export async function prepareSnapshot(opts: {
   config: pg.ClientConfig;
-  tables: TableName[];
+  tables: PublishedTable[];
   primaryKeys: Map<string, string[]>;
   previous?: SnapshotProgress;
   chunkRows: number;
@@ -27,7 +27,7 @@ export async function prepareSnapshot(opts: {
     const shapes: TableShape[] = [];
     let resumed = false;
     for (const t of opts.tables) {
-      const shape = await readTableShape(client, t, opts.primaryKeys.get(`${t.schema}.${t.table}`) ?? []);
+      const shape = { ...(await readTableShape(client, t, opts.primaryKeys.get(`${t.schema}.${t.table}`) ?? [])), rowFilter: t.rowFilter };
       const saved = previous?.tables.find((p) => p.schema === t.schema && p.table === t.table);
       // After a finished snapshot, later DDL is ordinary schema evolution: the stream carries it.
       if (saved && ((previous?.completedAt && saved.done) || sameColumns(saved, shape))) {

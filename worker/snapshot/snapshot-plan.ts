@@ -11,7 +11,7 @@ import { TributaryError } from '../../shared/errors/tributary-error.ts';
 // segments always cover the whole key space: (-∞, b1], (b1, b2], …, (bn, +∞).
 
 export type Column = { name: string; typeOid: number; /** format_type(): usable in a cast */ type: string };
-export type TableShape = { oid: number; columns: Column[]; primaryKey: Column[]; estimatedRows: number | null; relfilenode: number };
+export type TableShape = { oid: number; columns: Column[]; primaryKey: Column[]; estimatedRows: number | null; relfilenode: number; /** the publication's row filter: the snapshot reads the same rows the stream sends */ rowFilter?: string };
 export type Segment = SnapshotTableProgress['segments'][number];
 
 const SAMPLE_ROWS = 2_000;

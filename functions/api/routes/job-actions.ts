@@ -81,6 +81,12 @@ export function jobActionRoutes(deps: AppDeps) {
         job: jobView(failed),
       });
     }
+    try {
+      await deps.alarms.remove(job);
+    } catch (err) {
+      const failed = await updateJob(deps.store, id, () => ({ status: 'releasing', error: classify(err).toReport() }));
+      return problem(c, { type: 'https://tributary.dev/problems/release-incomplete', title: 'Release incomplete', status: 502, detail: `the source objects were removed, but the job's alarms could not be deleted: ${(err as Error).message}. Retry release.`, job: jobView(failed) });
+    }
     await deps.secrets.delete(job.source.passwordRef);
     const released = await updateJob(deps.store, id, () => ({ status: 'released', error: undefined }));
     return c.json(jobView(released));

@@ -15,6 +15,9 @@ import { isEmptyChange, mergedPrecheck, objectsChange, precheckRunningObjects } 
 
 const newJobId = () => `j${randomBytes(8).toString('hex')}`;
 
+const alarmsProblem = (c: Parameters<typeof problem>[0], detail: string, job?: unknown) =>
+  problem(c, { type: 'https://tributary.dev/problems/alarms', title: 'Alarms not set', status: 502, detail, ...(job ? { job } : {}) });
+
 export function jobRoutes(deps: AppDeps) {
   const app = new Hono<AuthEnv>();
 
@@ -27,7 +30,19 @@ export function jobRoutes(deps: AppDeps) {
     const id = newJobId();
     const passwordRef = await deps.secrets.put(`${id}/source-password`, spec.source.password);
     const job = newJobRecord(spec, { id, tenantId: c.get('tenantId'), passwordRef });
-    await deps.store.create(job);
+    // alarms first: a job is never stored without the alarms its settings promise
+    try {
+      await deps.alarms.apply(job);
+    } catch (err) {
+      await deps.secrets.delete(passwordRef).catch(() => undefined);
+      return alarmsProblem(c, `the job was not created: its alarms could not be set (${(err as Error).message}); retry`);
+    }
+    try {
+      await deps.store.create(job);
+    } catch (err) {
+      await deps.alarms.remove(job).catch(() => undefined);
+      throw err;
+    }
     deps.log.info('job created', { jobId: id });
     return c.json(jobView(job), 201, { location: `/jobs/${id}` });
   });
@@ -89,17 +104,27 @@ export function jobRoutes(deps: AppDeps) {
       next.precheck = undefined;
       if (next.status === 'precheck_passed' || next.status === 'precheck_failed') next.status = 'created';
     }
+    let saved: JobRecord;
     try {
-      return c.json(jobView(await deps.store.replace(next)));
+      saved = await deps.store.replace(next);
     } catch (err) {
       if (err instanceof VersionConflict) return conflict(c, 'the job changed while this update was applied; GET it again and retry');
       throw err;
     }
+    try {
+      await deps.alarms.apply(saved);
+    } catch (err) {
+      deps.log.error('job alarms not updated', { jobId: id, error: (err as Error).message });
+      return alarmsProblem(c, `the change was saved, but the job's alarms could not be updated (${(err as Error).message}); send the PATCH again`, jobView(saved));
+    }
+    return c.json(jobView(saved));
   });
 
   app.get('/:id', async (c) => {
     const job = await ownedJob(deps.store, c, c.req.param('id'));
-    return job ? c.json(jobView(job)) : notFound(c, c.req.param('id'));
+    if (!job) return notFound(c, c.req.param('id'));
+    const alerts = deps.alarms.firing(job);
+    return c.json({ ...jobView(job), ...(alerts ? { alerts } : {}) });
   });
 
   return app;

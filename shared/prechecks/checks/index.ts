@@ -21,6 +21,8 @@ import { logicalDecodingWorkMem } from './logical-decoding-work-mem.ts';
 import { standby } from './standby.ts';
 import { failoverSlots } from './failover-slots.ts';
 import { tablesExist } from './tables-exist.ts';
+import { objectsSelected } from './objects-selected.ts';
+import { rowFilter } from './row-filter.ts';
 import { tableKind } from './table-kind.ts';
 import { primaryKey } from './primary-key.ts';
 import { replicaIdentity } from './replica-identity.ts';
@@ -59,10 +61,12 @@ export const PRECHECKS: readonly Precheck[] = [
   logicalDecodingWorkMem,
   standby,
   failoverSlots,
+  objectsSelected,
   tablesExist,
   tableKind,
   primaryKey,
   replicaIdentity,
+  rowFilter,
   toastReplicaIdentity,
   nameRules,
   forbiddenColumnNames,

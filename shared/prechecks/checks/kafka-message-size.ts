@@ -71,7 +71,7 @@ export const kafkaMessageSize: Precheck = {
   async run(ctx) {
     const tables = existing(await selectedTables(ctx)).filter((t) => t.relation.canSelect && (t.relation.kind === 'r' || t.relation.kind === 'p'));
     const client = await ctx.source();
-    const topicOf = new Map([...topicsOf(ctx.job)].flatMap(([topic, names]) => names.map((n) => [n, topic] as const)));
+    const topicOf = new Map([...topicsOf(ctx.job, tables)].flatMap(([topic, names]) => names.map((n) => [n, topic] as const)));
     const byTopic = await limits(ctx, [...new Set(tables.map((t) => topicOf.get(nameOf(t))!))]);
     const sized: Sized[] = [];
     for (const t of tables) {

@@ -1,6 +1,7 @@
 import { error, pass, warning, type Precheck } from '../precheck.ts';
 import { listSome } from '../fix-sql.ts';
 import { bootstrap, isAuthorizationError, isKafka, kafkaErrorTypes, topicsOf } from '../kafka-topics-of.ts';
+import { jobTables } from '../selected-tables.ts';
 
 // Existing topics are described; missing ones are created with validateOnly,
 // which runs the broker's authorization and policy checks without leaving a
@@ -14,12 +15,15 @@ export const kafkaTopics: Precheck = {
   async run(ctx) {
     const dest = ctx.job.destination;
     const admin = await ctx.kafkaAdmin();
-    const byTopic = topicsOf(ctx.job);
+    // a whole-database or schema selection is known only from the source; if it cannot be read, the listed tables are probed
+    const resolved = await jobTables(ctx).then((s) => s.tables, () => undefined);
+    const byTopic = topicsOf(ctx.job, resolved);
     const topics = [...byTopic.keys()];
     const known = new Set(await admin.listTopics());
     const present = topics.filter((t) => known.has(t));
     const missing = topics.filter((t) => !known.has(t));
     const notes: string[] = [];
+    if (!resolved && (ctx.job.objects.wholeDatabase || ctx.job.objects.schemas)) notes.push('the tables of the selected schemas could not be listed (source unreachable): only the listed tables were probed');
 
     if (/#\{source_table_name\}/.test(dest.topicRule)) {
       const shared = [...byTopic].filter(([, tables]) => tables.length > 1);

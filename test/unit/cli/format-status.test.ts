@@ -26,6 +26,14 @@ describe('formatStatus', () => {
     ]);
   });
 
+  it('shows the alerts firing now (local mode) right after the figures they judge', () => {
+    const job: JobView = {
+      id: 'j1', status: 'streaming', metrics: { lagSeconds: 95 },
+      alerts: [{ alert: 'lag', message: "replication lag is 95 s, above the job's threshold of 30 s" }],
+    };
+    expect(formatStatus(job, now).split('\n')).toEqual(['j1', 'phase      streaming', 'lag        1m 35s', "ALERT      lag: replication lag is 95 s, above the job's threshold of 30 s"]);
+  });
+
   it('shows the error with its remedy and the time left in the retry window', () => {
     const job: JobView = {
       id: 'j2', status: 'retrying',

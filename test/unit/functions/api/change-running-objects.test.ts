@@ -11,6 +11,11 @@ describe('objectsChange', () => {
     expect(objectsChange({ tables: [t('a'), t('b'), t('c')] }, { tables: [t('a'), t('b', ['INSERT']), t('d')] })).toEqual({ added: ['public.d'], removed: ['public.c'], changed: ['public.b'] });
     expect(objectsChange({ tables: [t('a')] }, { tables: [t('a')] })).toEqual({ added: [], removed: [], changed: [] });
   });
+
+  it('a changed selection (whole database, schemas, exclusions) is a change even with the same table list', () => {
+    expect(objectsChange({ tables: [] , schemas: [{ schema: 'a', operations: ['INSERT'] }] }, { tables: [], wholeDatabase: true })).toEqual({ added: [], removed: [], changed: [], selection: true });
+    expect(objectsChange({ tables: [], wholeDatabase: true }, { tables: [], wholeDatabase: true, excludeTables: [{ schema: 'public', table: 'x' }] }).selection).toBe(true);
+  });
 });
 
 describe('mergedPrecheck', () => {

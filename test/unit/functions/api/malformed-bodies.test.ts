@@ -48,7 +48,8 @@ describe('1,000 malformed job bodies', () => {
       expect(res.type).toBe('application/problem+json');
     }
     expect((await h.store.list()).length).toBe(valid);
-    expect(valid).toBeLessThan(200);
-    expect(statuses.get(400)).toBeGreaterThan(800);
+    // objects may be left out (the whole database), so deleting it still leaves a valid job
+    expect(valid).toBeLessThan(250);
+    expect(statuses.get(400)).toBeGreaterThan(750);
   });
 });

@@ -37,6 +37,7 @@ describe('JobSpec defaults', () => {
       slotPrefix: 'tributary_',
       tags: {},
       startMode: { type: 'full+incremental' },
+      alerting: { onFailure: true },
     });
   });
 
@@ -93,7 +94,7 @@ describe('JobSpec rejects bad fields', () => {
     ['table name of 64 characters', (j: any) => (j.objects.tables = [{ table: 'x'.repeat(64) }]), 'objects.tables.0.table'],
     ['schema name with <', (j: any) => (j.objects.tables = [{ schema: 'a<b', table: 't' }]), 'objects.tables.0.schema'],
     ['database name with %', (j: any) => (j.source.database = 'a%b'), 'source.database'],
-    ['no tables', (j: any) => (j.objects.tables = []), 'objects.tables'],
+    ['an objects that selects nothing', (j: any) => (j.objects.tables = []), 'objects'],
     ['empty operations', (j: any) => (j.objects.tables = [{ table: 't', operations: [] }]), 'objects.tables.0.operations'],
     ['slotPrefix in capitals', (j: any) => (j.slotPrefix = 'Tributary_'), 'slotPrefix'],
     ['unknown key inside source', (j: any) => (j.source.passwrd = 'x'), 'source'],

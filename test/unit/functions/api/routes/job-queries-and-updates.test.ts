@@ -91,7 +91,8 @@ describe('GET /openapi.json', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/jobs', '/jobs/{id}', '/jobs/{id}/start', '/jobs/{id}/stop', '/jobs/{id}/release']));
     const spec = doc.components.schemas.JobSpec;
-    expect(spec.required).toEqual(expect.arrayContaining(['source', 'destination', 'objects']));
+    expect(spec.required).toEqual(expect.arrayContaining(['source', 'destination']));
+    expect(spec.properties.objects.default).toEqual({ wholeDatabase: true, tables: [] }); // SPEC.md §2: whole database by default
     expect(spec.properties.connectionRetryMinutes).toMatchObject({ minimum: 10, maximum: 1440, default: 720 });
     expect(spec.properties.destination.properties.partitionPolicy.enum).toEqual(['partition-0', 'hash-db-table', 'hash-primary-key']);
     // the response shape never offers the password
