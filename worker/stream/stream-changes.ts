@@ -165,6 +165,7 @@ export async function streamChanges(opts: StreamOptions): Promise<StreamStats> {
               for (const r of chunk) {
                 const paying = handle(r.message, r.lsn, r.size);
                 if (paying) await paying;
+                if (buffer.length >= maxBatch) await sendOrWait(); // a chunk read from disk holds thousands of changes
               }
               await sendOrWait();
               if (sinkError) throw sinkError;
