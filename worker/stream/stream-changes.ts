@@ -131,7 +131,7 @@ export async function streamChanges(opts: StreamOptions): Promise<StreamStats> {
   if (opts.signal.aborted) onAbort(); // a stop that arrived during setup
   opts.signal.addEventListener('abort', onAbort, { once: true });
   try {
-    for await (const items of wal) {
+    read: for await (const items of wal) {
       if (sinkError) throw sinkError;
       for (const item of items) {
         if (item.kind === 'keepalive') {
@@ -161,7 +161,10 @@ export async function streamChanges(opts: StreamOptions): Promise<StreamStats> {
             break;
           case 'streamCommit':
             // The whole transaction now, in order; other WAL waits (the socket pauses) meanwhile.
+            // A stop abandons the replay: its commit is not checkpointed, so the server sends it again.
+            if (opts.signal.aborted) break read;
             for await (const chunk of streams(m.tag).commit(m, item.walStart)) {
+              if (opts.signal.aborted) break read;
               for (const r of chunk) {
                 const paying = handle(r.message, r.lsn, r.size);
                 if (paying) await paying;

@@ -89,10 +89,19 @@ function script() {
   return s;
 }
 
-async function harness(opts: { memoryBytes?: number; spool?: boolean; rowsPerSecond?: number } = {}) {
+async function harness(opts: { memoryBytes?: number; spool?: boolean; rowsPerSecond?: number; holdWrites?: boolean } = {}) {
   const w = fakeWal();
   const writes: ChangeEvent[][] = [];
-  const sink: Sink = { prepare: async () => undefined, write: async (events) => { writes.push(events); return { bytes: 0 }; }, close: async () => undefined };
+  const pending: Array<() => void> = [];
+  const sink: Sink = {
+    prepare: async () => undefined,
+    write: async (events) => {
+      if (opts.holdWrites) await new Promise<void>((r) => pending.push(r));
+      writes.push(events);
+      return { bytes: 0 };
+    },
+    close: async () => undefined,
+  };
   const checkpointer = createCheckpointer({ startLsn: 0x1n, save: async () => undefined, ack: () => undefined, onError: (e) => { throw e; }, intervalMs: 3_600_000 });
   const controller = new AbortController();
   const dir = join(mkdtempSync(join(tmpdir(), 'stream-test-')), 'job');
@@ -112,7 +121,8 @@ async function harness(opts: { memoryBytes?: number; spool?: boolean; rowsPerSec
     await checkpointer.flush();
   };
   const stop = async () => { controller.abort(); return run; };
-  return { ...w, writes, checkpointer, delivered, settle, stop, run, dir, logs };
+  const releaseWrites = () => { for (const r of pending.splice(0)) r(); };
+  return { ...w, writes, checkpointer, delivered, settle, stop, run, dir, logs, controller, pending, releaseWrites };
 }
 
 describe('streamChanges with streamed transactions (protocol v2+)', () => {
@@ -181,6 +191,22 @@ describe('streamChanges with streamed transactions (protocol v2+)', () => {
     expect(committed?.fields).toMatchObject({ xid: 800, changes: 301 });
     expect(committed?.fields.spilledBytes).toBeGreaterThan(0);
     await h.stop();
+  });
+
+  it('a stop during the replay of a large transaction abandons it: not checkpointed, its files deleted', async () => {
+    const h = await harness({ memoryBytes: 1024, holdWrites: true });
+    const ids = Array.from({ length: 300 }, (_, i) => i + 1);
+    h.push(script().segment(850, true, ids).commit(850, 0x7000n).items);
+    await waitFor('replay under way', () => h.pending.length === 1, 5000, 1);
+    h.controller.abort();
+    h.releaseWrites();
+    const release = setInterval(h.releaseWrites, 1);
+    await h.run;
+    clearInterval(release);
+    expect(h.delivered().length).toBeLessThan(300);
+    await h.checkpointer.flush();
+    expect(h.checkpointer.ackedLsn).toBe(0x1n);
+    expect(existsSync(h.dir)).toBe(false);
   });
 
   it('a Stream Start without a spool (streaming not negotiated) fails the stream clearly', async () => {
