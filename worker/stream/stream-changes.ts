@@ -84,9 +84,6 @@ export async function streamChanges(opts: StreamOptions): Promise<StreamStats> {
     );
   };
 
-  // Ordering forbids giving up on a pending write and re-sending through a new
-  // producer (the old request could still land after the new ones), so a
-  // stall is only watched: reported, and ended by the caller past its window.
   const streamed: StreamedTransactions | undefined = opts.spool ? createStreamedTransactions(opts.spool, opts.log) : undefined;
   const streams = (tag: string): StreamedTransactions => {
     if (!streamed) throw new TributaryError('DecodeFailed', `pgoutput "${tag}" arrived, but streaming was not negotiated`);
@@ -105,9 +102,11 @@ export async function streamChanges(opts: StreamOptions): Promise<StreamStats> {
     if (!throttle) return undefined;
     let rows = 0;
     for (const e of events) if (!e.snapshot) rows++;
-    // What was admitted goes to the sink now, not after the whole read-ahead was paid for.
+    const waitMs = throttle.charge(rows, size);
+    if (waitMs === 0) return undefined;
+    // What was admitted goes to the sink before the wait, not after the whole read-ahead was paid for.
     if (!inFlight && buffer.length > 0) startSend();
-    return throttle.pay(rows, size, opts.signal);
+    return throttle.sleep(waitMs, opts.signal);
   };
 
   const sendOrWait = async () => {
@@ -115,6 +114,9 @@ export async function streamChanges(opts: StreamOptions): Promise<StreamStats> {
     while (inFlight && buffer.length >= maxBatch) await inFlight; // bound memory: wait for the sink
   };
 
+  // Ordering forbids giving up on a pending write and re-sending through a new
+  // producer (the old request could still land after the new ones), so a
+  // stall is only watched: reported, and ended by the caller past its window.
   const stallMs = opts.stallMs ?? 5_000;
   const watchdog = setInterval(() => {
     if (!inFlight || sinkError || Date.now() - inFlightSince < stallMs) return;

@@ -70,6 +70,18 @@ export async function createTransactionSpool(opts: SpoolOptions): Promise<Transa
   await mkdir(opts.dir, { recursive: true });
   const logs = new Map<number, Log>();
   let memory = 0;
+  // Written-out pages are reused rather than left to the garbage collector: a
+  // multi-GB transaction passes through the same few MiB of buffers.
+  const freeList: Buffer[] = [];
+  let freeBytes = 0;
+  const newPage = (need: number): Buffer => {
+    if (need <= pageBytes && freeList.length) {
+      const buf = freeList.pop()!;
+      freeBytes -= buf.length;
+      return buf;
+    }
+    return Buffer.allocUnsafe(Math.max(pageBytes, need));
+  };
 
   const logOf = (xid: number): Log => {
     let log = logs.get(xid);
@@ -95,8 +107,15 @@ export async function createTransactionSpool(opts: SpoolOptions): Promise<Transa
     // Moved to the file before the await, so offsets stay right for anything appended meanwhile.
     log.fileBytes += log.tailBytes;
     log.spilledEver += log.tailBytes;
+    const pages = log.pages;
     freePages(log);
     await log.file.writev(parts, at);
+    // Only once written: until then `parts` are views of these pages.
+    for (const p of pages) {
+      if (p.buf.length !== pageBytes || freeBytes + pageBytes > opts.memoryBytes / 2) continue;
+      freeList.push(p.buf);
+      freeBytes += pageBytes;
+    }
   };
 
   const drop = async (log: Log) => {
@@ -140,7 +159,7 @@ export async function createTransactionSpool(opts: SpoolOptions): Promise<Transa
       const need = HEADER + bytes.length;
       let page = log.pages.at(-1);
       if (!page || page.buf.length - page.used < need) {
-        page = { buf: Buffer.allocUnsafe(Math.max(pageBytes, need)), used: 0 };
+        page = { buf: newPage(need), used: 0 };
         log.pages.push(page);
         log.allocated += page.buf.length;
         memory += page.buf.length;
@@ -184,6 +203,7 @@ export async function createTransactionSpool(opts: SpoolOptions): Promise<Transa
       if (!log) return;
       try {
         if (log.fileBytes > 0) yield* readFile(log.file!, log.fileBytes, readBytes);
+        // (the consumer decodes each chunk before asking for the next: readFile reuses its buffer)
         for (const p of log.pages) yield parse(p.buf, 0, p.used).entries;
       } finally {
         await drop(log);
@@ -212,12 +232,17 @@ function parse(buf: Buffer, from: number, to: number): { entries: SpooledEntry[]
   return { entries, rest: off };
 }
 
+/**
+ * The entries yielded are views into one read buffer that the next read
+ * overwrites: a consumer must be done with a chunk before asking for the next.
+ */
 async function* readFile(file: FileHandle, size: number, readBytes: number): AsyncGenerator<SpooledEntry[]> {
   let position = 0;
   let carry = Buffer.alloc(0);
+  let buffer = Buffer.allocUnsafe(readBytes);
   while (position < size) {
-    // A fresh buffer per read: the entries yielded are views into it.
-    const chunk = Buffer.allocUnsafe(Math.max(readBytes, carry.length + HEADER));
+    if (buffer.length < carry.length + HEADER) buffer = Buffer.allocUnsafe(carry.length + HEADER);
+    const chunk = buffer;
     carry.copy(chunk, 0);
     const want = Math.min(chunk.length - carry.length, size - position);
     const { bytesRead } = await file.read(chunk, carry.length, want, position);
