@@ -9,7 +9,11 @@ import { acknowledgedFixes } from './replication/acknowledged-fixes.ts';
 import { enableDdlCapture } from './replication/enable-ddl-capture.ts';
 import { ddlCaptureOf } from '../shared/source/ddl-capture.ts';
 import { openWalStream } from './replication/wal-stream.ts';
-import { createPgoutputDecoder } from './replication/decoder/pgoutput-decoder.ts';
+import { createStreamDecoder } from './replication/decoder/stream-decode.ts';
+import { pgoutputProtocol } from './replication/pgoutput-protocol.ts';
+import { createTransactionSpool } from './stream/transaction-spool.ts';
+import { spoolSettings } from './stream/spool-settings.ts';
+import { createStreamThrottle } from './stream/stream-throttle.ts';
 import { createChangeBuilder } from './stream/change-builder.ts';
 import { streamChanges } from './stream/stream-changes.ts';
 import { createCheckpointer } from './checkpoint/checkpointer.ts';
@@ -93,12 +97,15 @@ export async function runJob({ job, password, store, log, signal, hooks, observe
   try {
     await sink.prepare(tables);
     if (signal.aborted) return;
+    const protocol = pgoutputProtocol(setup.serverVersion);
+    const spool = protocol.streaming ? await createTransactionSpool(spoolSettings(job.id)) : undefined;
     const wal = await withSlotRetry(signal, log, () => openWalStream({
       config,
       slotName: job.slotName,
       publicationName: job.publicationName,
       startLsn: setup.slotLsn,
-      decode: createPgoutputDecoder().decode,
+      protocol,
+      decode: createStreamDecoder().decode,
     }));
     const heartbeat = heartbeatTable ? await observer.heartbeat(() => startHeartbeat({ config, table: heartbeatTable, slotName: job.slotName, log })) : undefined;
     const tracker = prepared ? createProgressTracker(prepared.progress) : undefined;
@@ -122,7 +129,7 @@ export async function runJob({ job, password, store, log, signal, hooks, observe
     } else {
       await updateJob(store, job.id, (j) => (j.status === 'starting' || j.status === 'retrying' ? { status: 'streaming' } : undefined));
     }
-    log.info('streaming', { from: formatLsn(setup.slotLsn) });
+    log.info('streaming', { from: formatLsn(setup.slotLsn), protocol: protocol.version, streaming: protocol.streaming ?? 'off' });
     // Ends the stream of a full-only job once its snapshot is delivered.
     const stopAfterSnapshot = new AbortController();
     const streamSignal = AbortSignal.any([signal, stopAfterSnapshot.signal]);
@@ -150,7 +157,8 @@ export async function runJob({ job, password, store, log, signal, hooks, observe
         );
       }
       const stats = await streamChanges({
-        wal, builder, sink, checkpointer, signal: streamSignal,
+        wal, builder, sink, checkpointer, signal: streamSignal, spool, log,
+        throttle: createStreamThrottle(job.throttle?.incremental),
         onProgress: observer.progress,
         onSinkStall: (since) =>
           hooks.degraded(new TributaryError('SinkUnreachable', `Kafka has not acknowledged a write for ${Math.round((Date.now() - since) / 1000)} s; the producer keeps retrying`), since),

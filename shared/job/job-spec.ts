@@ -140,10 +140,15 @@ export type SyncTypes = z.infer<typeof SyncTypes>;
 
 const perSecond = (what: string) => z.number().positive(`${what} must be greater than 0`).optional();
 
-// Throttling of the full phase (DTS): source queries/s, rows/s, MB/s; each optional.
+// Throttling (DTS): the full phase by source queries/s, rows/s, MB/s; the
+// incremental phase by rows/s (change events) and MB/s (pgoutput bytes read).
+// Each optional.
 export const Throttle = z.strictObject({
   full: z
     .strictObject({ queriesPerSecond: perSecond('throttle.full.queriesPerSecond'), rowsPerSecond: perSecond('throttle.full.rowsPerSecond'), mbPerSecond: perSecond('throttle.full.mbPerSecond') })
+    .optional(),
+  incremental: z
+    .strictObject({ rowsPerSecond: perSecond('throttle.incremental.rowsPerSecond'), mbPerSecond: perSecond('throttle.incremental.mbPerSecond') })
     .optional(),
 });
 export type Throttle = z.infer<typeof Throttle>;

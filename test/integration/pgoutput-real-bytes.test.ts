@@ -12,6 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgoutputDecoder, UNCHANGED_TOAST } from '../../worker/replication/decoder/pgoutput-decoder.ts';
 import type { PgoutputMessage, RelationMessage } from '../../worker/replication/decoder/messages.ts';
 import { BUILTIN_TYPES, valueDecoderFor } from '../../worker/replication/decoder/value-decoder.ts';
+import { createStreamDecoder } from '../../worker/replication/decoder/stream-decode.ts';
+import { createTransactionSpool } from '../../worker/stream/transaction-spool.ts';
+import { createStreamedTransactions } from '../../worker/stream/streamed-transactions.ts';
 
 let server: EmbeddedPostgres;
 let client: pg.Client;
@@ -176,6 +179,53 @@ describe('pgoutput decoder on real PostgreSQL 17 bytes', () => {
     expect(msgs.at(-1)).toMatchObject({ tag: 'streamCommit', xid: Number(xid) });
     expect(msgs.some((m) => m.tag === 'begin')).toBe(false);
   }, 20_000);
+
+  it.each([
+    { version: '2', streaming: 'on' },
+    { version: '4', streaming: 'parallel' },
+  ])('protocol $version: a savepoint rolled back inside a streamed transaction is a Stream Abort of the subtransaction; the spool replays the rest', async ({ version, streaming }) => {
+    const slot = `sp${version}`;
+    await client.query(`SELECT pg_create_logical_replication_slot($1, 'pgoutput')`, [slot]);
+    await client.query(`SET logical_decoding_work_mem = '64kB'`);
+    await client.query('BEGIN');
+    await client.query(`INSERT INTO full_ri SELECT g, repeat('k', 100) FROM generate_series(10001, 12000) g`);
+    await client.query('SAVEPOINT s');
+    await client.query(`INSERT INTO full_ri SELECT g, repeat('r', 100) FROM generate_series(12001, 14000) g`);
+    const { rows: [{ sub }] } = await client.query<{ sub: string }>('SELECT txid_current()::text AS sub'); // the top-level xid
+    await client.query('ROLLBACK TO SAVEPOINT s');
+    await client.query(`INSERT INTO full_ri SELECT g, repeat('k', 100) FROM generate_series(14001, 15000) g`);
+    await client.query('COMMIT');
+    const { rows } = await client.query<{ data: Buffer }>(
+      `SELECT data FROM pg_logical_slot_get_binary_changes($1, NULL, NULL, 'proto_version', $2, 'publication_names', 'pub', 'streaming', $3)`, [slot, version, streaming]);
+    const decoder = createStreamDecoder();
+    const msgs = rows.map((r) => decoder.decode(r.data));
+    const xid = Number(sub);
+    const aborts = msgs.filter((m) => m.tag === 'streamAbort');
+    expect(aborts).toHaveLength(1);
+    expect(aborts[0].xid).toBe(xid);
+    expect(aborts[0].subXid).not.toBe(xid);
+    if (version === '4') expect(typeof aborts[0].abortLsn).toBe('bigint');
+    else expect(aborts[0].abortLsn).toBeUndefined();
+    // Changes of the subtransaction carry its own xid.
+    expect(msgs.some((m) => m.tag === 'streamedChange' && m.xid === aborts[0].subXid)).toBe(true);
+
+    const spool = await createTransactionSpool({ dir: join(mkdtempSync(join(tmpdir(), 'spool-')), 'job'), memoryBytes: 16 * 1024, pageBytes: 4096 });
+    const streams = createStreamedTransactions(spool);
+    const ids: number[] = [];
+    for (const m of msgs) {
+      if (m.tag === 'streamStart') streams.start(m);
+      else if (m.tag === 'streamStop') streams.stop();
+      else if (m.tag === 'streamedChange') await streams.change(m, 0n);
+      else if (m.tag === 'streamAbort') await streams.abort(m);
+      else if (m.tag === 'streamCommit') {
+        for await (const chunk of streams.commit(m, 0n)) for (const r of chunk) if (r.message.tag === 'insert') ids.push(Number(r.message.new[0]));
+      }
+    }
+    const expected = [...Array.from({ length: 2000 }, (_, i) => 10001 + i), ...Array.from({ length: 1000 }, (_, i) => 14001 + i)];
+    expect(ids).toEqual(expected);
+    expect(streams.open).toBe(0);
+    await streams.close();
+  }, 30_000);
 
   it("decodes binary-format values ('b') when asked for binary", async () => {
     await client.query(`SELECT pg_create_logical_replication_slot('s3', 'pgoutput')`);

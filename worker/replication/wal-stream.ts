@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Lsn } from '../../shared/lsn.ts';
 import { formatLsn } from '../../shared/lsn.ts';
+import { pgoutputOptions, type PgoutputProtocol } from './pgoutput-protocol.ts';
 
 // The WAL-source seam: a logical replication connection speaking the
 // streaming-replication sub-protocol inside COPY BOTH. Each CopyData from the
@@ -8,7 +9,7 @@ import { formatLsn } from '../../shared/lsn.ts';
 // standby status updates ('r') carrying the LSN that is safe to discard.
 
 export type WalItem<M> =
-  | { kind: 'data'; walStart: Lsn; message: M }
+  | { kind: 'data'; walStart: Lsn; message: M; /** Bytes of the pgoutput message. */ size?: number }
   | { kind: 'keepalive'; walEnd: Lsn; replyRequested: boolean };
 
 export type WalStream<M> = AsyncIterable<WalItem<M>[]> & {
@@ -28,10 +29,14 @@ export type WalStreamOptions<M> = {
   slotName: string;
   publicationName: string;
   startLsn: Lsn;
+  /** pgoutputProtocol(server version); protocol 1 without streaming when not given. */
+  protocol?: PgoutputProtocol;
   /** Decodes one pgoutput message synchronously: the bytes are only valid during the call. */
   decode(bytes: Buffer): M;
   /** Pause the socket once this many items wait unread (backpressure to the server). */
   highWaterMark?: number;
+  /** …or once the items waiting hold this many bytes of pgoutput messages: wide rows bound the read-ahead too. */
+  highWaterBytes?: number;
   /** Send a status update at least this often, well under wal_sender_timeout (60 s by default). */
   statusIntervalMs?: number;
   /** How long close() waits for the server to end the stream before dropping the connection. */
@@ -49,6 +54,8 @@ export async function openWalStream<M>(opts: WalStreamOptions<M>): Promise<WalSt
   await client.connect();
   const connection = (client as unknown as { connection: PgConnection }).connection;
   const highWaterMark = opts.highWaterMark ?? 20_000;
+  const highWaterBytes = opts.highWaterBytes ?? 8 * 1024 * 1024;
+  let queuedBytes = 0;
 
   let queue: WalItem<M>[] = [];
   let failure: Error | undefined;
@@ -84,7 +91,9 @@ export async function openWalStream<M>(opts: WalStreamOptions<M>): Promise<WalSt
       const type = chunk[0];
       if (type === 0x77 /* 'w' */) {
         const walStart = chunk.readBigUInt64BE(1);
-        queue.push({ kind: 'data', walStart, message: opts.decode(chunk.subarray(25)) });
+        const size = chunk.length - 25;
+        queuedBytes += size;
+        queue.push({ kind: 'data', walStart, message: opts.decode(chunk.subarray(25)), size });
       } else if (type === 0x6b /* 'k' */) {
         queue.push({ kind: 'keepalive', walEnd: chunk.readBigUInt64BE(1), replyRequested: chunk[17] === 1 });
       } else {
@@ -93,7 +102,7 @@ export async function openWalStream<M>(opts: WalStreamOptions<M>): Promise<WalSt
     } catch (err) {
       failure = err as Error;
     }
-    if (!paused && queue.length >= highWaterMark) {
+    if (!paused && (queue.length >= highWaterMark || queuedBytes >= highWaterBytes)) {
       paused = true;
       connection.stream.pause();
     }
@@ -101,7 +110,7 @@ export async function openWalStream<M>(opts: WalStreamOptions<M>): Promise<WalSt
   };
 
   const query = {
-    text: `START_REPLICATION SLOT ${opts.slotName} LOGICAL ${formatLsn(opts.startLsn)} (proto_version '1', publication_names '${opts.publicationName}', messages 'true')`,
+    text: `START_REPLICATION SLOT "${opts.slotName.replaceAll('"', '""')}" LOGICAL ${formatLsn(opts.startLsn)} (${pgoutputOptions(opts.protocol ?? { version: 1 }, opts.publicationName)})`,
     submit(con: PgConnection) {
       con.query(this.text);
     },
@@ -147,6 +156,7 @@ export async function openWalStream<M>(opts: WalStreamOptions<M>): Promise<WalSt
     sendStatus();
     connection.endCopyFrom();
     queue = [];
+    queuedBytes = 0;
     if (paused) {
       paused = false;
       connection.stream.resume();
@@ -167,6 +177,8 @@ export async function openWalStream<M>(opts: WalStreamOptions<M>): Promise<WalSt
       if (queue.length > 0) {
         const out = queue;
         queue = [];
+      queuedBytes = 0;
+        queuedBytes = 0;
         if (paused) {
           paused = false;
           connection.stream.resume();
@@ -190,6 +202,7 @@ export async function openWalStream<M>(opts: WalStreamOptions<M>): Promise<WalSt
     stopReading() {
       reading = false;
       queue = [];
+      queuedBytes = 0;
       if (paused) {
         paused = false;
         connection.stream.resume();

@@ -168,7 +168,7 @@ export function createChangeBuilder(selected: SelectedTable[], opts: ChangeBuild
         case 'origin':
           return NONE;
         default:
-          throw new TributaryError('DecodeFailed', `pgoutput message "${m.tag}" at ${lsn} is not expected with protocol version 1`);
+          throw new TributaryError('DecodeFailed', `pgoutput message "${m.tag}" at ${lsn} is not expected here: streamed transactions are replayed before the change builder (stream-changes.ts) and two-phase decoding is never enabled`);
       }
     },
   };

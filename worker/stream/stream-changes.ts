@@ -4,18 +4,27 @@ import type { Checkpointer } from '../checkpoint/checkpointer.ts';
 import type { WalStream } from '../replication/wal-stream.ts';
 import type { ChangeBuilder } from './change-builder.ts';
 import type { PgoutputMessage } from '../replication/decoder/messages.ts';
+import type { WalMessage } from '../replication/decoder/stream-decode.ts';
 import type { Lsn } from '../../shared/lsn.ts';
+import { TributaryError } from '../../shared/errors/tributary-error.ts';
+import type { TransactionSpool } from './transaction-spool.ts';
+import { createStreamedTransactions, type StreamedTransactions } from './streamed-transactions.ts';
+import type { StreamThrottle } from './stream-throttle.ts';
+import type { Logger } from '../../shared/logger.ts';
 
 // The incremental phase's loop. Reading WAL and writing to the sink overlap:
 // while one batch is in flight to the sink the next one accumulates, and a
 // full buffer pauses the replication socket (backpressure reaches PostgreSQL
 // instead of our heap). Each sent batch remembers the last commit it
 // completes; only when the sink resolves is that LSN handed to the checkpointer.
+// Streamed transactions (protocol v2+) wait in the spool until their Stream
+// Commit and are then replayed here as whole transactions; a throttle is paid
+// message by message, which pauses reading instead of buffering.
 
 export type StreamStats = { events: number; transactions: number; bytes: number };
 
 export type StreamOptions = {
-  wal: WalStream<PgoutputMessage>;
+  wal: WalStream<WalMessage>;
   builder: ChangeBuilder;
   sink: Sink;
   checkpointer: Checkpointer;
@@ -27,6 +36,14 @@ export type StreamOptions = {
   /** Called about once a second while a write is stalled; returning an error ends the stream with it. */
   onSinkStall?(since: number): Error | undefined;
   onSinkRecovered?(): void;
+  /**
+   * Where streamed transactions wait for their commit; without it a Stream Start is an error (protocol 1 sends none).
+   * Closed when the stream ends: what it holds is worthless after a restart, the server sends it again.
+   */
+  spool?: TransactionSpool;
+  /** throttle.incremental, when set. */
+  throttle?: StreamThrottle;
+  log?: Pick<Logger, 'info'>;
 };
 
 export async function streamChanges(opts: StreamOptions): Promise<StreamStats> {
@@ -67,6 +84,36 @@ export async function streamChanges(opts: StreamOptions): Promise<StreamStats> {
     );
   };
 
+  const streamed: StreamedTransactions | undefined = opts.spool ? createStreamedTransactions(opts.spool, opts.log) : undefined;
+  const streams = (tag: string): StreamedTransactions => {
+    if (!streamed) throw new TributaryError('DecodeFailed', `pgoutput "${tag}" arrived, but streaming was not negotiated`);
+    return streamed;
+  };
+  const throttle = opts.throttle;
+
+  /** One ordinary message through the builder; with a throttle, resolves when the caps allow the next. */
+  const handle = (message: PgoutputMessage, lsn: Lsn, size: number): Promise<void> | undefined => {
+    const { events, commitEndLsn } = builder.handle(message, lsn);
+    for (const e of events) buffer.push(e);
+    if (commitEndLsn !== undefined) {
+      bufferCommit = commitEndLsn;
+      stats.transactions++;
+    }
+    if (!throttle) return undefined;
+    let rows = 0;
+    for (const e of events) if (!e.snapshot) rows++;
+    const waitMs = throttle.charge(rows, size);
+    if (waitMs === 0) return undefined;
+    // What was admitted goes to the sink before the wait, not after the whole read-ahead was paid for.
+    if (!inFlight && buffer.length > 0) startSend();
+    return throttle.sleep(waitMs, opts.signal);
+  };
+
+  const sendOrWait = async () => {
+    if (!inFlight && (buffer.length > 0 || bufferCommit !== undefined)) startSend();
+    while (inFlight && buffer.length >= maxBatch) await inFlight; // bound memory: wait for the sink
+  };
+
   // Ordering forbids giving up on a pending write and re-sending through a new
   // producer (the old request could still land after the new ones), so a
   // stall is only watched: reported, and ended by the caller past its window.
@@ -87,26 +134,56 @@ export async function streamChanges(opts: StreamOptions): Promise<StreamStats> {
   if (opts.signal.aborted) onAbort(); // a stop that arrived during setup
   opts.signal.addEventListener('abort', onAbort, { once: true });
   try {
-    for await (const items of wal) {
+    read: for await (const items of wal) {
       if (sinkError) throw sinkError;
       for (const item of items) {
         if (item.kind === 'keepalive') {
           // Nothing buffered, nothing in flight, no open transaction: every
           // change before walEnd is delivered, so the slot may move past it
           // (otherwise WAL of unrelated tables pins disk on the source).
-          if (!inFlight && buffer.length === 0 && bufferCommit === undefined && !builder.inTransaction) checkpointer.delivered(item.walEnd);
+          // An open streamed transaction counts as open too: its commit lies beyond walEnd.
+          if (!inFlight && buffer.length === 0 && bufferCommit === undefined && !builder.inTransaction && !streamed?.open) checkpointer.delivered(item.walEnd);
           if (item.replyRequested) wal.ack(checkpointer.ackedLsn);
           continue;
         }
-        const { events, commitEndLsn } = builder.handle(item.message, item.walStart);
-        for (const e of events) buffer.push(e);
-        if (commitEndLsn !== undefined) {
-          bufferCommit = commitEndLsn;
-          stats.transactions++;
+        const m = item.message;
+        switch (m.tag) {
+          case 'streamStart':
+            streams(m.tag).start(m);
+            break;
+          case 'streamStop':
+            streams(m.tag).stop();
+            break;
+          case 'streamedChange': {
+            const spilling = streams(m.tag).change(m, item.walStart);
+            if (spilling) await spilling;
+            break;
+          }
+          case 'streamAbort':
+            await streams(m.tag).abort(m);
+            break;
+          case 'streamCommit':
+            // The whole transaction now, in order; other WAL waits (the socket pauses) meanwhile.
+            // A stop abandons the replay: its commit is not checkpointed, so the server sends it again.
+            if (opts.signal.aborted) break read;
+            for await (const chunk of streams(m.tag).commit(m, item.walStart)) {
+              if (opts.signal.aborted) break read;
+              for (const r of chunk) {
+                const paying = handle(r.message, r.lsn, r.size);
+                if (paying) await paying;
+                if (buffer.length >= maxBatch) await sendOrWait(); // a chunk read from disk holds thousands of changes
+              }
+              await sendOrWait();
+              if (sinkError) throw sinkError;
+            }
+            break;
+          default: {
+            const paying = handle(m, item.walStart, item.size ?? 0);
+            if (paying) await paying; // without a throttle, no await per message on the hot path
+          }
         }
       }
-      if (!inFlight && (buffer.length > 0 || bufferCommit !== undefined)) startSend();
-      while (inFlight && buffer.length >= maxBatch) await inFlight; // bound memory: wait for the sink
+      await sendOrWait();
     }
     if (sinkError) throw sinkError;
     // Stopping: deliver what was read; an open transaction's tail is re-read on restart.
@@ -118,6 +195,7 @@ export async function streamChanges(opts: StreamOptions): Promise<StreamStats> {
     if (sinkError) throw sinkError;
     return stats;
   } finally {
+    await streamed?.close(); // an open streamed transaction is re-sent by the server after a restart
     clearInterval(watchdog);
     opts.signal.removeEventListener('abort', onAbort);
   }

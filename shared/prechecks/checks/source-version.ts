@@ -1,7 +1,7 @@
 import { error, pass, warning, type Finding, type Precheck } from '../precheck.ts';
 import { major, sourceFacts } from '../source-facts.ts';
 
-// SPEC.md §2: PostgreSQL 12–17 (pgoutput protocol 1, pg_stat_activity columns,
+// SPEC.md §2: PostgreSQL 12–17 (pgoutput protocol 1, and 2+ streaming from 14; pg_stat_activity columns,
 // logical decoding of the catalogs we read). Newer majors usually work but are
 // untested, so they warn instead of failing.
 export const SUPPORTED_MAJORS = { min: 12, max: 17 } as const;

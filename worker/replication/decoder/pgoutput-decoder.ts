@@ -51,9 +51,10 @@ const TRUNCATE_RESTART_IDENTITY = 2;
 
 const REPLICA_IDENTITIES = new Set<string>(['d', 'n', 'f', 'i']);
 
-export function createPgoutputDecoder(): PgoutputDecoder {
+/** `inStream`: start as if after a Stream Start, to decode a streamed transaction's changes kept for replay (stream-decode.ts). */
+export function createPgoutputDecoder(opts: { inStream?: boolean } = {}): PgoutputDecoder {
   const r = new ByteReader();
-  let inStream = false;
+  let inStream = opts.inStream ?? false;
 
   /** The xid that protocol v2 puts after the tag, only inside a stream. */
   function streamXid(): number | undefined {

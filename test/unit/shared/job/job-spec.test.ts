@@ -163,4 +163,11 @@ describe('JobSpec start mode, sync types and throttle', () => {
     expect(pathsOf({ ...minimal(), throttle: { full: { queriesPerSecond: 0 } } })).toEqual(['throttle.full.queriesPerSecond']);
     expect(pathsOf({ ...minimal(), throttle: { full: { rows: 5 } } })).toEqual(['throttle.full']);
   });
+
+  it('throttle.incremental caps rows/s and MB/s, each a positive number', () => {
+    expect(JobSpec.parse({ ...minimal(), throttle: { incremental: { rowsPerSecond: 500 } } }).throttle).toEqual({ incremental: { rowsPerSecond: 500 } });
+    expect(JobSpec.parse({ ...minimal(), throttle: { full: { rowsPerSecond: 1 }, incremental: { mbPerSecond: 0.5 } } }).throttle).toEqual({ full: { rowsPerSecond: 1 }, incremental: { mbPerSecond: 0.5 } });
+    expect(pathsOf({ ...minimal(), throttle: { incremental: { rowsPerSecond: -1, mbPerSecond: 0 } } })).toEqual(['throttle.incremental.rowsPerSecond', 'throttle.incremental.mbPerSecond']);
+    expect(pathsOf({ ...minimal(), throttle: { incremental: { queriesPerSecond: 5 } } })).toEqual(['throttle.incremental']); // a full-phase cap only
+  });
 });

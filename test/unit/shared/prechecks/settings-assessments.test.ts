@@ -64,14 +64,21 @@ describe('wal-sender-timeout', () => {
 
 describe('logical-decoding-work-mem', () => {
   it('warns below the 64 MB default', () => {
-    const f = assessDecodingMemory({ major: 16, workMemKb: 1024, largest: { name: 'public.big', bytes: 5 * 1024 * MB } });
+    const f = assessDecodingMemory({ major: 13, workMemKb: 1024, largest: { name: 'public.big', bytes: 5 * 1024 * MB } });
     expect(f).toMatchObject({ status: 'warning', ignorable: true });
     expect(f.detail).toContain('the largest selected table, public.big, is 5.0 GB');
   });
   it('passes at the default, noting when a rewrite of the largest table would spill', () => {
-    const f = assessDecodingMemory({ major: 16, workMemKb: 65536, largest: { name: 'public.big', bytes: 5 * 1024 * MB } });
+    const f = assessDecodingMemory({ major: 13, workMemKb: 65536, largest: { name: 'public.big', bytes: 5 * 1024 * MB } });
     expect(f.status).toBe('pass');
     expect(f.detail).toContain('would spill to disk');
+  });
+  it('passes any value from PostgreSQL 14, where the worker streams large transactions and spills them itself', () => {
+    for (const workMemKb of [64, 65536]) {
+      const f = assessDecodingMemory({ major: 14, workMemKb, largest: { name: 'public.big', bytes: 5 * 1024 * MB } });
+      expect(f.status).toBe('pass');
+      expect(f.detail).toContain('streamed to the worker while in progress');
+    }
   });
 });
 
