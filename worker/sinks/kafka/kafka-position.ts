@@ -21,6 +21,12 @@ export const positionTopicOf = (jobId: string) => `tributary.position.${jobId}`;
 /** Stable across restarts, so a new worker fences the old one; "tributary-" is the prefix the precheck's ACL hint names. */
 export const transactionalIdOf = (jobId: string) => `tributary-${jobId}`;
 
+// InitProducerId with a producer id and epoch asks to bump *that* epoch
+// (KIP-360) and is refused as fenced when another producer holds the id.
+// @platformatic/kafka sends 0/0 unless told otherwise; -1/-1 asks for the
+// current producer of the transactional id, which is what a new worker wants.
+export const FRESH_PRODUCER = { producerId: -1n, producerEpoch: -1 };
+
 /** Kafka's producer default; a Kafka transaction open longer is aborted by the coordinator (the producer then counts as fenced). */
 export const DEFAULT_TRANSACTION_TIMEOUT_MS = 60_000;
 
@@ -89,7 +95,7 @@ export async function fenceAndReadPosition(opts: { base: ClientBase; jobId: stri
 
 async function fence(opts: { base: ClientBase; jobId: string; transactionTimeoutMs: number }): Promise<void> {
   // InitProducerId answers CONCURRENT_TRANSACTIONS (retriable) until the old transaction's abort is complete.
-  const producer = new Producer({ ...opts.base, idempotent: true, transactionalId: transactionalIdOf(opts.jobId), timeout: opts.transactionTimeoutMs, retries: 60, retryDelay: 500 });
+  const producer = new Producer({ ...opts.base, idempotent: true, transactionalId: transactionalIdOf(opts.jobId), timeout: opts.transactionTimeoutMs, retries: 60, retryDelay: 500, ...FRESH_PRODUCER });
   try {
     const tx = await producer.beginTransaction(); // InitProducerId: bumps the epoch, aborts the old open transaction
     await tx.cancel(); // nothing was sent: ends it locally, no EndTxn

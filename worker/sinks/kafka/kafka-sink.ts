@@ -7,7 +7,7 @@ import { renderKey, renderSchemaChange, renderValue } from './debezium-envelope.
 import { topicFor } from '../../../shared/kafka/topic-rule.ts';
 import { producerSettings } from './producer-settings.ts';
 import { javaPartitionFor } from './partition-for.ts';
-import { DEFAULT_TRANSACTION_TIMEOUT_MS, encodePosition, POSITION_TOPIC_CONFIGS, positionTopicOf, transactionalIdOf, type KafkaPosition } from './kafka-position.ts';
+import { DEFAULT_TRANSACTION_TIMEOUT_MS, FRESH_PRODUCER, encodePosition, POSITION_TOPIC_CONFIGS, positionTopicOf, transactionalIdOf, type KafkaPosition } from './kafka-position.ts';
 
 export type KafkaSinkOptions = {
   destination: KafkaDestination;
@@ -102,7 +102,7 @@ export function createKafkaSink(opts: KafkaSinkOptions): Sink {
           autocreateTopics: false,
           ...(settings.compression ? { compression: settings.compression } : {}),
           // The client sends its `timeout` as InitProducerId's transaction timeout.
-          ...(exactlyOnce ? { transactionalId: transactionalIdOf(opts.jobId), timeout: settings.transactionTimeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS } : {}),
+          ...(exactlyOnce ? { transactionalId: transactionalIdOf(opts.jobId), timeout: settings.transactionTimeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS, ...FRESH_PRODUCER } : {}),
         });
       } catch (err) {
         throw classify(err, 'sink');
