@@ -44,7 +44,10 @@ export const KafkaDestination = z.strictObject({
   // at-least-once: records carry an idempotency key header (commit LSN:index) for consumers to deduplicate.
   // exactly-once: a transactional producer commits records with the job's position at each checkpoint;
   // read_committed consumers see each change once (ARCHITECTURE.md §2).
-  deliveryGuarantee: z.enum(['at-least-once', 'exactly-once']).default('at-least-once'),
+  deliveryGuarantee: z
+    .enum(['at-least-once', 'exactly-once'])
+    .default('at-least-once')
+    .describe('at-least-once: re-sends after a crash, deduplicate on the tributary.idempotency-key header; exactly-once: Kafka transactions committed with the source position, read_committed consumers see each change once'),
   tombstonesOnDelete: z.boolean().default(true),
   // Keys are checked by a refinement, not a key schema: zod reports a bad
   // record key only as a generic "Invalid key", which would hide the fix.
