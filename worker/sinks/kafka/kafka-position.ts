@@ -27,8 +27,14 @@ export const transactionalIdOf = (jobId: string) => `tributary-${jobId}`;
 // current producer of the transactional id, which is what a new worker wants.
 export const FRESH_PRODUCER = { producerId: -1n, producerEpoch: -1 };
 
-/** Kafka's producer default; a Kafka transaction open longer is aborted by the coordinator (the producer then counts as fenced). */
-export const DEFAULT_TRANSACTION_TIMEOUT_MS = 60_000;
+// A Kafka transaction open longer than this is aborted by the coordinator,
+// and the producer then counts as fenced (fatal). Java's default of 60 s
+// would turn a broker outage of a minute into a failed job; 5 minutes
+// outlasts a broker restart, and bounds how long a worker killed for good
+// leaves read_committed consumers waiting on its open transaction (a
+// restarted worker aborts it at once). The broker caps it at
+// transaction.max.timeout.ms (15 min by default).
+export const DEFAULT_TRANSACTION_TIMEOUT_MS = 300_000;
 
 // One partition keeps one order; compaction keeps the topic small (only the
 // latest position per key matters), and an hourly segment lets it work.
