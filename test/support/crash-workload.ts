@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { Kafka, logLevel } from 'kafkajs';
 import type { ReadMessage } from './kafka-reader.ts';
 import { byPartitionOffset } from './kafka-reader.ts';
 import { api } from './e2e.ts';
@@ -81,13 +82,29 @@ export function randomPositions(from: bigint, to: bigint, count: number, random:
 /**
  * Kills the job's worker with SIGKILL once per entry of `points` and starts
  * the job again after each. A point is either an LSN (killed once the job's
- * saved position passed it, plus a random 0–500 ms so the kill lands anywhere
+ * saved position passed it, plus a random 0–1.5 s so the kill lands anywhere
  * in the write → Kafka commit → save → ack cycle) or "start-up" (a random
  * 0–1 s after the launch: fencing, position read, slot, snapshot plan).
+ * With `afterCommit` (exactly-once), every other LSN kill instead waits for
+ * the next Kafka commit (the position topic's last stable offset moving) and
+ * kills at once: the worker dies between the Kafka commit and the save, the
+ * window in which the slot lags Kafka.
  */
-export async function killAt(tributary: LocalTributary & { launcher: { pidOf(id: string): number | undefined } }, id: string, points: Array<bigint | 'start-up'>, random: () => number = Math.random): Promise<string[]> {
+export async function killAt(
+  tributary: LocalTributary & { launcher: { pidOf(id: string): number | undefined } },
+  id: string,
+  points: Array<bigint | 'start-up'>,
+  opts: { afterCommit?: { brokers: string[]; topic: string }; random?: () => number } = {},
+): Promise<string[]> {
+  const random = opts.random ?? Math.random;
   const at: string[] = [];
   const job = async () => (await api(tributary.url, 'GET', `/jobs/${id}`)).body;
+  const admin = opts.afterCommit ? new Kafka({ clientId: 'crash-test', brokers: opts.afterCommit.brokers, logLevel: logLevel.NOTHING }).admin() : undefined;
+  await admin?.connect();
+  // fetchTopicOffsets answers the last stable offset: it moves when a transaction commits or aborts.
+  const stableEnd = async () => Number((await admin!.fetchTopicOffsets(opts.afterCommit!.topic))[0]?.offset ?? -1);
+  let positionKills = 0;
+  try {
   for (const [k, point] of points.entries()) {
     const pid = await waitFor('a running worker', () => tributary.launcher.pidOf(id), 30_000, 20);
     if (point !== 'start-up') {
@@ -97,11 +114,19 @@ export async function killAt(tributary: LocalTributary & { launcher: { pidOf(id:
         return j.ackedLsn && parseLsn(j.ackedLsn) >= point;
       }, 120_000, 20);
     }
-    // A random kill point is a moment, not a condition: nothing to poll for.
-    await new Promise((r) => setTimeout(r, Math.floor(random() * (point === 'start-up' ? 1_000 : 500))));
-    const before = await job();
-    process.kill(pid, 'SIGKILL');
-    at.push(`${before.status}@${before.ackedLsn ?? '-'}`);
+    let before = await job();
+    if (point !== 'start-up' && admin && positionKills++ % 2 === 1) {
+      const from = await stableEnd();
+      await waitFor('a Kafka commit', async () => (await stableEnd()) > from, 30_000, 10);
+      process.kill(pid, 'SIGKILL');
+      at.push(`after-commit@${before.ackedLsn ?? '-'}`);
+    } else {
+      // A random kill point is a moment, not a condition: nothing to poll for.
+      await new Promise((r) => setTimeout(r, Math.floor(random() * (point === 'start-up' ? 1_000 : 1_500))));
+      before = await job();
+      process.kill(pid, 'SIGKILL');
+      at.push(`${before.status}@${before.ackedLsn ?? '-'}`);
+    }
     const crashed = await waitFor('crash recorded', async () => {
       const j = await job();
       return j.status === 'failed' ? j : undefined;
@@ -109,6 +134,9 @@ export async function killAt(tributary: LocalTributary & { launcher: { pidOf(id:
     if (crashed.error.code !== 'WorkerCrashed') throw new Error(`expected WorkerCrashed, got ${JSON.stringify(crashed.error)}`);
     const started = await api(tributary.url, 'POST', `/jobs/${id}/start`);
     if (started.status !== 202) throw new Error(`start after kill ${k + 1}: ${started.status} ${started.text}`);
+  }
+  } finally {
+    await admin?.disconnect();
   }
   return at;
 }
