@@ -144,6 +144,7 @@ export function createKafkaSink(opts: KafkaSinkOptions): Sink {
     },
 
     async commit(position: KafkaPosition) {
+      if (!exactlyOnce) throw new Error('commit() is for exactly-once sinks: an at-least-once producer has no transaction');
       try {
         tx ??= await producer!.beginTransaction();
         await tx.send({ messages: [{ topic: positionTopic, partition: 0, key: opts.jobId, value: encodePosition(position) }] });
