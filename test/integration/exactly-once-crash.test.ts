@@ -3,6 +3,7 @@ import { MATRIX, servicesFor, freshDatabase, api, jobBody, startJob, useLocalTri
 import { readTopic } from '../support/kafka-reader.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { readFileSync } from 'node:fs';
+import { Consumer } from '@platformatic/kafka';
 import { join } from 'node:path';
 import { parseLsn } from '../../shared/lsn.ts';
 import { positionTopicOf } from '../../worker/sinks/kafka/kafka-position.ts';
@@ -73,6 +74,19 @@ describe.each(MATRIX)('exactly-once under 10 kill -9 (PG $pg, Kafka $kafka)', (c
       `exactly-once crash test (PG ${combo.pg}, Kafka ${combo.kafka}): ${records.length} records = ${changes} changes + ${expected.deletes} tombstones + ${count('r')} snapshot reads, ` +
         `no duplicates after ${points.length} kill -9; acked ${job.ackedLsn}; ${Math.round((Date.now() - t0) / 1000)} s`,
     );
+
+    // A stop commits what it delivered and aborts the rest: no transaction is left open to hold read_committed consumers.
+    expect((await api(tributary.url, 'POST', `/jobs/${id}/stop`)).status).toBe(200);
+    const consumer = new Consumer({ clientId: 'crash-test', bootstrapBrokers: kafka.brokers, groupId: `crash-test-${id}` });
+    try {
+      for (const topic of [`${db.name}.public.events`, positionTopicOf(id)]) {
+        // isolation level 0 answers the high watermark, 1 the last stable offset
+        const [highWatermark, lastStable] = await Promise.all([0, 1].map(async (isolationLevel) => (await consumer.listOffsets({ topics: [topic], isolationLevel })).get(topic)));
+        expect({ topic, lastStable }).toEqual({ topic, lastStable: highWatermark });
+      }
+    } finally {
+      await consumer.close();
+    }
 
     await api(tributary.url, 'POST', `/jobs/${id}/release`);
     await db.client.end();
