@@ -31,6 +31,7 @@ import { chunkRowsFor, concurrencyOf, runSnapshotPhase, snapshotPrefix } from '.
 import { createSnapshotWindows } from './snapshot/snapshot-windows.ts';
 import { createProgressTracker } from './snapshot/snapshot-progress.ts';
 import { dropNewSlot, refuseUnservable, skipEarlierCommits, sourceNowMs, startPointOf } from './snapshot/start-point.ts';
+import { resumeExactlyOnce } from './sinks/kafka/resume-exactly-once.ts';
 
 export type RunJobDeps = { job: JobRecord; password: string; store: JobStore; log: Logger; signal: AbortSignal; hooks: RunHooks; observer: Observer };
 
@@ -63,7 +64,9 @@ export async function runJob({ job, password, store, log, signal, hooks, observe
   }
 
   // The saved progress, read fresh: a retried run continues where the last one was saved.
-  const current = (await store.get(job.id)) ?? job;
+  // Exactly-once: the previous worker is fenced first, and a later position committed in Kafka wins.
+  const resumed = await resumeExactlyOnce(job, (await store.get(job.id)) ?? job, log);
+  const current = resumed.job;
   let prepared: PreparedSnapshot | undefined;
   // A job that streamed before without a snapshot record (created before full synchronization existed) is not snapshotted again.
   if (phases.full && (current.snapshot || !current.ackedLsn)) {
@@ -93,7 +96,7 @@ export async function runJob({ job, password, store, log, signal, hooks, observe
 
   if (signal.aborted) return;
 
-  const sink = createKafkaSink({ destination: job.destination, database: job.source.database, jobName: job.name, clientId: `tributary-${job.id}` });
+  const sink = createKafkaSink({ destination: job.destination, database: job.source.database, jobName: job.name, clientId: `tributary-${job.id}`, jobId: job.id });
   try {
     await sink.prepare(tables);
     if (signal.aborted) return;
@@ -141,6 +144,8 @@ export async function runJob({ job, password, store, log, signal, hooks, observe
       const changes = createChangeBuilder(selected.map((t) => ({ ...t, primaryKey: setup.primaryKeys.get(`${t.schema}.${t.table}`) })), { typeCatalog: setup.typeCatalog, log, ddlPrefix: ddlCapture?.prefix });
       let builder = heartbeat ? withoutHeartbeats(changes, heartbeat) : changes;
       if (startPoint) builder = skipEarlierCommits(builder, startPoint);
+      // The slot may lag Kafka (a crash between the Kafka commit and the PostgreSQL ack): those commits are in Kafka already.
+      if (resumed.skipBefore !== undefined) builder = skipEarlierCommits(builder, { beforeLsn: resumed.skipBefore });
       if (windows) builder = windows.wrap(builder);
       if (prepared && windows && tracker) {
         snapshotTask = runSnapshotPhase({
@@ -163,6 +168,8 @@ export async function runJob({ job, password, store, log, signal, hooks, observe
         onSinkStall: (since) =>
           hooks.degraded(new TributaryError('SinkUnreachable', `Kafka has not acknowledged a write for ${Math.round((Date.now() - since) / 1000)} s; the producer keeps retrying`), since),
         onSinkRecovered: () => log.info('Kafka acknowledged again'),
+        // Exactly-once: records and position become visible in one Kafka transaction, before the checkpointer saves and acks.
+        ...(resumed.exactlyOnce && sink.commit ? { commit: (lsn) => sink.commit!({ lsn, ...(tracker ? { snapshot: tracker.preview(lsn) } : {}) }) } : {}),
       });
       stopAfterSnapshot.abort();
       windows?.close();

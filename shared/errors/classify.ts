@@ -66,6 +66,8 @@ function classifyPlatformatic(err: unknown, code: string, message: string): Trib
   const nodes = flatten(err);
   const detail = [...new Set(nodes.map((n) => n.message).filter(Boolean))].join(': ') || message;
   if (code === 'PLT_KFK_AUTHENTICATION' || nodes.some((n) => n.code === 'PLT_KFK_AUTHENTICATION')) return new TributaryError('SinkAuthFailed', detail, { cause: err });
+  // A transactional producer whose epoch is no longer current (a newer InitProducerId, or a transaction the coordinator timed out).
+  if (nodes.some((n) => n.apiId === 'PRODUCER_FENCED' || n.apiId === 'INVALID_PRODUCER_EPOCH')) return new TributaryError('ProducerFenced', detail, { cause: err });
   const unreachable = nodes.some((n) => n.code === 'PLT_KFK_NETWORK' || n.code === 'PLT_KFK_TIMEOUT' || (typeof n.code === 'string' && SOCKET_ERRNOS.has(n.code)));
   if (unreachable) return new TributaryError('SinkUnreachable', detail, { cause: err });
   const verdicts = nodes.filter((n) => typeof n.canRetry === 'boolean');
@@ -73,7 +75,7 @@ function classifyPlatformatic(err: unknown, code: string, message: string): Trib
   return new TributaryError(retriable ? 'SinkUnreachable' : 'SinkRejected', detail, { cause: err });
 }
 
-type ErrorNode = { code?: string; message?: string; canRetry?: boolean; errors?: unknown[]; cause?: unknown };
+type ErrorNode = { code?: string; apiId?: string; message?: string; canRetry?: boolean; errors?: unknown[]; cause?: unknown };
 
 function flatten(err: unknown, depth = 0): ErrorNode[] {
   if (!err || typeof err !== 'object' || depth > 6) return [];

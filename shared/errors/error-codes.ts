@@ -19,6 +19,8 @@ export const ERROR_CODES = {
   SinkUnreachable: { class: 'connection', remedy: 'Check the brokers, listeners and network path to Kafka.' },
   SinkAuthFailed: { class: 'fatal', remedy: 'Check the SASL mechanism, user and password for Kafka, and the ACLs of that principal.' },
   SinkRejected: { class: 'other', remedy: 'Kafka rejected a record or request; see the message (record too large, ACLs, topic config).' },
+  // Not retried: retrying would fence the newer worker in turn, and a fenced producer must never write again.
+  ProducerFenced: { class: 'fatal', remedy: 'Exactly-once: a newer producer with this job\'s transactional id (tributary-<job id>) fenced this worker, or a Kafka transaction outlived properties.transaction.timeout.ms (5 min by default; a Kafka outage or a very large source transaction needs more, up to the broker\'s transaction.max.timeout.ms). Make sure only one worker runs the job, raise the timeout if needed, and start the job again: it resumes from the position committed in Kafka.' },
   DecodeFailed: { class: 'fatal', remedy: 'A WAL message could not be decoded; report it with the LSN in the message.' },
   SnapshotNotPossible: { class: 'fatal', remedy: 'Full synchronization reads tables in primary-key ranges: add a primary key, or start the job with startMode "incremental".' },
   SnapshotSchemaChanged: { class: 'fatal', remedy: 'Do not run DDL on tables during their full synchronization (both seeds forbid it). Start the job again: tables whose columns changed are snapshotted again from the start.' },

@@ -43,10 +43,13 @@ export const KafkaDestination = z.strictObject({
     .default('#{source_db_name}.#{source_schema_name}.#{source_table_name}'),
   partitionPolicy: z.enum(['partition-0', 'hash-db-table', 'hash-primary-key']).default('hash-primary-key'),
   newTopicPartitions: z.number().int().min(1).max(1000).default(3),
+  // at-least-once: records carry an idempotency key header (commit LSN:index) for consumers to deduplicate.
+  // exactly-once: a transactional producer commits records with the job's position at each checkpoint;
+  // read_committed consumers see each change once (ARCHITECTURE.md §2).
   deliveryGuarantee: z
     .enum(['at-least-once', 'exactly-once'])
     .default('at-least-once')
-    .refine((g) => g === 'at-least-once', 'exactly-once is not available yet; use "at-least-once" (records carry an idempotency key header)'),
+    .describe('at-least-once: re-sends after a crash, deduplicate on the tributary.idempotency-key header; exactly-once: Kafka transactions committed with the source position, read_committed consumers see each change once'),
   tombstonesOnDelete: z.boolean().default(true),
   // Keys are checked by a refinement, not a key schema: zod reports a bad
   // record key only as a generic "Invalid key", which would hide the fix.

@@ -223,8 +223,7 @@ describe.each(MATRIX)('prechecks on PostgreSQL $pg with Kafka $kafka', (combo) =
         destination: { type: 'kafka', brokers: kafka.brokers },
         objects: { tables: [{ schema: 'public', table: 'accounts' }, { schema: 'public', table: 'ledger' }] },
       });
-      // The job schema refuses exactly-once for now; the check is ready for when it is allowed.
-      const eos = { ...j, destination: { ...j.destination, deliveryGuarantee: 'exactly-once' as 'at-least-once' } };
+      const eos = { ...j, destination: { ...j.destination, deliveryGuarantee: 'exactly-once' as const } };
       const report = await runPrechecks(eos, new URL(postgres.connectionString).password);
       const notPassed = report.results.filter((x) => x.status !== 'pass').map((x) => `${x.id}: ${x.status} ${x.detail}`);
       expect(notPassed).toEqual([]);

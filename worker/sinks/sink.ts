@@ -1,5 +1,7 @@
 import type { ChangeEvent } from '../change-event.ts';
 import type { TableName } from '../../shared/source/replication-objects.ts';
+import type { Lsn } from '../../shared/lsn.ts';
+import type { SnapshotProgress } from '../../shared/job/job-record.ts';
 
 // The sink seam. A sink knows nothing of WAL: it receives change events in
 // commit order and resolves `write` only when every event is durable on the
@@ -9,7 +11,16 @@ export interface Sink {
   prepare(tables: TableName[]): Promise<void>;
   /** Resolves once every event is durably accepted, in order per key; reports the bytes written (for metering). */
   write(events: ChangeEvent[]): Promise<WriteResult>;
+  /**
+   * Exactly-once sinks only: makes everything written since the last commit
+   * visible together with `position`, atomically. Until then writes are not
+   * delivered, whatever `write` resolved.
+   */
+  commit?(position: SinkPosition): Promise<void>;
   close(): Promise<void>;
 }
 
 export type WriteResult = { bytes: number };
+
+/** A position the sink stores with its records (exactly-once): the last source commit's end LSN, and the snapshot progress at it. */
+export type SinkPosition = { lsn: Lsn; snapshot?: SnapshotProgress };

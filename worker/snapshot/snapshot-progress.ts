@@ -19,6 +19,8 @@ export type ProgressTracker = {
   exhausted(table: number, segment: number): void;
   /** Applies every chunk delivered at or before `savedLsn`; the result is what is saved with that position. */
   at(savedLsn: Lsn): SnapshotProgress;
+  /** What `at(lsn)` will return, without applying anything: stored with a position before it is saved (exactly-once). */
+  preview(lsn: Lsn): SnapshotProgress;
   /** Chunks read but not yet saved. */
   readonly unsaved: number;
   complete(): SnapshotProgress;
@@ -29,18 +31,18 @@ export function createProgressTracker(progress: SnapshotProgress, now: () => num
   const startedAt = now();
   const rowsAtStart = progress.rowsDone;
 
-  const apply = (ref: ChunkRef) => {
-    const table = progress.tables[ref.table];
+  const apply = (ref: ChunkRef, target: SnapshotProgress = progress) => {
+    const table = target.tables[ref.table];
     const segment = table.segments[ref.segment];
     if (ref.lastKey) segment.after = ref.lastKey;
     if (ref.last) segment.done = true;
     table.rowsDone += ref.rows;
     if (ref.rows > 0) table.chunksDone++;
     table.done = table.segments.every((s) => s.done);
-    progress.rowsDone += ref.rows;
+    target.rowsDone += ref.rows;
   };
 
-  const rates = () => {
+  const rates = (progress: SnapshotProgress) => {
     const seconds = (now() - startedAt) / 1000;
     const rate = seconds > 0 ? (progress.rowsDone - rowsAtStart) / seconds : 0;
     progress.rowsPerSecond = Math.round(rate);
@@ -77,14 +79,20 @@ export function createProgressTracker(progress: SnapshotProgress, now: () => num
           pending.delete(id);
         }
       }
-      rates();
+      rates(progress);
       return structuredClone(progress);
+    },
+    preview(lsn) {
+      const copy = structuredClone(progress);
+      for (const p of pending.values()) if (p.lsn !== undefined && p.lsn <= lsn) apply(p, copy);
+      rates(copy);
+      return copy;
     },
     get unsaved() {
       return pending.size;
     },
     complete() {
-      rates();
+      rates(progress);
       progress.completedAt = new Date(now()).toISOString();
       delete progress.etaSeconds;
       return structuredClone(progress);

@@ -20,6 +20,14 @@ import type { Logger } from '../../shared/logger.ts';
 // Streamed transactions (protocol v2+) wait in the spool until their Stream
 // Commit and are then replayed here as whole transactions; a throttle is paid
 // message by message, which pauses reading instead of buffering.
+//
+// Exactly-once (`commit` given): the sink writes into an open Kafka
+// transaction, so "resolved" is not yet "delivered". Batches are cut at
+// source-commit boundaries, and at most once per `commitIntervalMs`, when the
+// written records end exactly at a commit, `commit(lsn)` makes them visible
+// together with that position; only then is the LSN handed to the
+// checkpointer. A source transaction larger than `maxBatch` is written in
+// pieces and committed with the batch that completes it.
 
 export type StreamStats = { events: number; transactions: number; bytes: number };
 
@@ -36,6 +44,9 @@ export type StreamOptions = {
   /** Called about once a second while a write is stalled; returning an error ends the stream with it. */
   onSinkStall?(since: number): Error | undefined;
   onSinkRecovered?(): void;
+  /** Exactly-once: commits everything written since the last call, with position `lsn`, atomically. */
+  commit?(lsn: Lsn): Promise<void>;
+  commitIntervalMs?: number;
   /**
    * Where streamed transactions wait for their commit; without it a Stream Start is an error (protocol 1 sends none).
    * Closed when the stream ends: what it holds is worthless after a restart, the server sends it again.
@@ -52,29 +63,44 @@ export async function streamChanges(opts: StreamOptions): Promise<StreamStats> {
   const stats: StreamStats = { events: 0, transactions: 0, bytes: 0 };
   let buffer: ChangeEvent[] = [];
   let bufferCommit: Lsn | undefined; // last commit whose every event is in `buffer` or already sent
+  let boundary = 0; // buffer index just past that commit's events
   let inFlight: Promise<void> | undefined;
   let inFlightSince = 0;
   let stalled = false;
   let sinkError: unknown;
+  // Exactly-once only: what the open Kafka transaction holds.
+  const commit = opts.commit;
+  const commitIntervalMs = opts.commitIntervalMs ?? 1_000;
+  let txEvents = 0; // events written since the last Kafka commit
+  let txUpTo: Lsn | undefined; // last source commit whose events are all written
+  let txTail = false; // written events go past txUpTo (a source transaction is still open)
+  let lastCommitAt = 0;
 
-  const startSend = () => {
-    const events = buffer;
-    const upTo = bufferCommit;
-    buffer = [];
-    bufferCommit = undefined;
+  // At-least-once sends all it has; exactly-once sends up to the last commit, or a piece of a large transaction.
+  const sendable = () => (commit ? bufferCommit !== undefined || buffer.length >= maxBatch : buffer.length > 0 || bufferCommit !== undefined);
+  const commitDue = (stopping: boolean) => txUpTo !== undefined && !txTail && (stopping || Date.now() - lastCommitAt >= commitIntervalMs);
+
+  const runCommit = async () => {
+    const lsn = txUpTo!;
+    await commit!(lsn); // must: visible in Kafka (with the position) before the checkpointer may save and ack it
+    lastCommitAt = Date.now();
+    txEvents = 0;
+    txUpTo = undefined;
+    checkpointer.delivered(lsn);
+  };
+
+  const track = (task: () => Promise<void>) => {
     inFlightSince = Date.now();
-    inFlight = sink.write(events).then(
-      (written) => {
-        stats.bytes += written?.bytes ?? 0;
+    inFlight = task().then(
+      () => {
         if (stalled) {
           stalled = false;
           opts.onSinkRecovered?.();
         }
-        stats.events += events.length;
-        if (upTo !== undefined) checkpointer.delivered(upTo);
         inFlight = undefined;
         opts.onProgress?.(stats);
-        if (buffer.length > 0 || bufferCommit !== undefined) startSend();
+        if (sendable()) startSend();
+        else if (commit && commitDue(false)) track(runCommit);
       },
       (err) => {
         sinkError = err;
@@ -83,6 +109,47 @@ export async function streamChanges(opts: StreamOptions): Promise<StreamStats> {
       },
     );
   };
+
+  const startSend = () => {
+    let events = buffer;
+    let upTo = bufferCommit;
+    if (commit && upTo !== undefined && boundary < buffer.length) {
+      events = buffer.slice(0, boundary); // the open transaction's head waits for its commit
+      buffer = buffer.slice(boundary);
+    } else {
+      buffer = [];
+    }
+    const tail = commit !== undefined && upTo === undefined && events.length > 0;
+    bufferCommit = undefined;
+    boundary = 0;
+    track(async () => {
+      const written = await sink.write(events);
+      stats.bytes += written?.bytes ?? 0;
+      stats.events += events.length;
+      if (!commit) {
+        if (upTo !== undefined) checkpointer.delivered(upTo);
+        return;
+      }
+      txEvents += events.length;
+      if (upTo !== undefined) txUpTo = upTo;
+      txTail = tail;
+      if (txEvents === 0 && txUpTo !== undefined) {
+        // Nothing waits in a Kafka transaction: the position moves without one (an idle job writes no transaction per heartbeat).
+        checkpointer.delivered(txUpTo);
+        txUpTo = undefined;
+      } else if (commitDue(false)) {
+        await runCommit();
+      }
+    });
+  };
+
+  // Exactly-once: a transaction whose interval ran out while no data arrived is committed now.
+  const committer = commit
+    ? setInterval(() => {
+        if (!inFlight && !sinkError && commitDue(false)) track(runCommit);
+      }, Math.max(20, Math.min(200, commitIntervalMs / 2)))
+    : undefined;
+  committer?.unref();
 
   const streamed: StreamedTransactions | undefined = opts.spool ? createStreamedTransactions(opts.spool, opts.log) : undefined;
   const streams = (tag: string): StreamedTransactions => {
@@ -97,6 +164,7 @@ export async function streamChanges(opts: StreamOptions): Promise<StreamStats> {
     for (const e of events) buffer.push(e);
     if (commitEndLsn !== undefined) {
       bufferCommit = commitEndLsn;
+      boundary = buffer.length;
       stats.transactions++;
     }
     if (!throttle) return undefined;
@@ -105,12 +173,12 @@ export async function streamChanges(opts: StreamOptions): Promise<StreamStats> {
     const waitMs = throttle.charge(rows, size);
     if (waitMs === 0) return undefined;
     // What was admitted goes to the sink before the wait, not after the whole read-ahead was paid for.
-    if (!inFlight && buffer.length > 0) startSend();
+    if (!inFlight && sendable()) startSend();
     return throttle.sleep(waitMs, opts.signal);
   };
 
   const sendOrWait = async () => {
-    if (!inFlight && (buffer.length > 0 || bufferCommit !== undefined)) startSend();
+    if (!inFlight && sendable()) startSend();
     while (inFlight && buffer.length >= maxBatch) await inFlight; // bound memory: wait for the sink
   };
 
@@ -142,7 +210,8 @@ export async function streamChanges(opts: StreamOptions): Promise<StreamStats> {
           // change before walEnd is delivered, so the slot may move past it
           // (otherwise WAL of unrelated tables pins disk on the source).
           // An open streamed transaction counts as open too: its commit lies beyond walEnd.
-          if (!inFlight && buffer.length === 0 && bufferCommit === undefined && !builder.inTransaction && !streamed?.open) checkpointer.delivered(item.walEnd);
+          // Exactly-once also needs the Kafka transaction empty: the slot must not pass records not yet committed.
+          if (!inFlight && buffer.length === 0 && bufferCommit === undefined && !builder.inTransaction && !streamed?.open && txEvents === 0) checkpointer.delivered(item.walEnd);
           if (item.replyRequested) wal.ack(checkpointer.ackedLsn);
           continue;
         }
@@ -188,8 +257,13 @@ export async function streamChanges(opts: StreamOptions): Promise<StreamStats> {
     if (sinkError) throw sinkError;
     // Stopping: deliver what was read; an open transaction's tail is re-read on restart.
     while (inFlight) await inFlight;
-    if (buffer.length > 0 || bufferCommit !== undefined) {
+    if (commit ? bufferCommit !== undefined : buffer.length > 0 || bufferCommit !== undefined) {
       startSend();
+      while (inFlight) await inFlight;
+    }
+    // Exactly-once: what ends at a commit is committed now; a written piece of an open transaction is aborted with the producer.
+    if (commit && !sinkError && commitDue(true)) {
+      track(runCommit);
       while (inFlight) await inFlight;
     }
     if (sinkError) throw sinkError;
@@ -197,6 +271,7 @@ export async function streamChanges(opts: StreamOptions): Promise<StreamStats> {
   } finally {
     await streamed?.close(); // an open streamed transaction is re-sent by the server after a restart
     clearInterval(watchdog);
+    if (committer) clearInterval(committer);
     opts.signal.removeEventListener('abort', onAbort);
   }
 }

@@ -11,8 +11,7 @@ export const kafkaTransactions: Precheck = {
   id: 'kafka-transactions',
   title: 'Kafka allows transactions (exactly-once)',
   requires: ['kafka-write'],
-  // The job schema refuses exactly-once for now, which narrows the type to at-least-once: widen it back.
-  appliesTo: (job) => job.destination.type === 'kafka' && (job.destination.deliveryGuarantee as string) === 'exactly-once',
+  appliesTo: (job) => job.destination.type === 'kafka' && job.destination.deliveryGuarantee === 'exactly-once',
   async run(ctx) {
     const transactionalId = `tributary-precheck-${ctx.job.id}`;
     const producer = ctx.kafka().producer({ transactionalId, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: { retries: 1 } });

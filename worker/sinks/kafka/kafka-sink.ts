@@ -7,12 +7,15 @@ import { renderKey, renderSchemaChange, renderValue } from './debezium-envelope.
 import { topicFor } from '../../../shared/kafka/topic-rule.ts';
 import { producerSettings } from './producer-settings.ts';
 import { javaPartitionFor } from './partition-for.ts';
+import { DEFAULT_TRANSACTION_TIMEOUT_MS, FRESH_PRODUCER, encodePosition, POSITION_TOPIC_CONFIGS, positionTopicOf, transactionalIdOf, type KafkaPosition } from './kafka-position.ts';
 
 export type KafkaSinkOptions = {
   destination: KafkaDestination;
   database: string;
   jobName: string;
   clientId: string;
+  /** Names the exactly-once transactional id and position topic. */
+  jobId: string;
 };
 
 // A broker rejects a record batch over max.message.bytes (1 MB by default) and
@@ -26,16 +29,20 @@ type Message = MessageToProduce<string, string, string, string>;
 // request in flight per connection), so its retries can neither duplicate nor
 // reorder a partition; it retries without limit, and a long stall is reported
 // by the stream loop rather than abandoned (see ARCHITECTURE.md §6).
+//
+// Exactly-once: the producer is transactional (id `tributary-<job>`, stable,
+// so a newer worker fences this one). Writes go into an open Kafka
+// transaction; `commit` adds the position record and commits, so a
+// read_committed consumer sees the records exactly when the position moves
+// past them. `close` aborts what was not committed.
 export function createKafkaSink(opts: KafkaSinkOptions): Sink {
   const { destination } = opts;
   const settings = producerSettings(destination.properties);
-  const base = {
-    clientId: settings.clientId ?? opts.clientId,
-    bootstrapBrokers: destination.brokers,
-    connectTimeout: 10_000,
-    ...(settings.timeoutMs ? { timeout: settings.timeoutMs } : {}),
-  };
+  const exactlyOnce = destination.deliveryGuarantee === 'exactly-once';
+  const base = kafkaClientBase(opts);
+  const positionTopic = positionTopicOf(opts.jobId);
   let producer: Producer<string, string, string, string> | undefined;
+  let tx: Awaited<ReturnType<Producer<string, string, string, string>['beginTransaction']>> | undefined;
   let admin: Admin | undefined;
   const partitions = new Map<string, number>(); // per topic, read once at prepare
   const topics = new Map<string, string>(); // per table: the rule is applied once, not per event
@@ -59,7 +66,12 @@ export function createKafkaSink(opts: KafkaSinkOptions): Sink {
 
   const send = async (messages: Message[]) => {
     try {
-      await producer!.send({ messages });
+      if (!exactlyOnce) {
+        await producer!.send({ messages });
+        return;
+      }
+      tx ??= await producer!.beginTransaction(); // the first one runs InitProducerId: fences any older worker
+      await tx.send({ messages });
     } catch (err) {
       throw classify(err, 'sink');
     }
@@ -73,6 +85,11 @@ export function createKafkaSink(opts: KafkaSinkOptions): Sink {
         const existing = new Set(await admin.listTopics());
         const missing = wanted.filter((t) => !existing.has(t));
         if (missing.length) await admin.createTopics({ topics: missing, partitions: destination.newTopicPartitions, replicas: -1 });
+        if (exactlyOnce && !existing.has(positionTopic)) {
+          await admin.createTopics({ topics: [positionTopic], partitions: 1, replicas: -1, configs: POSITION_TOPIC_CONFIGS }).catch((err) => {
+            if (!/TOPIC_ALREADY_EXISTS/.test(JSON.stringify(flattenIds(err)))) throw err; // a racing worker of the same job created it
+          });
+        }
         const metadata = await admin.metadata({ topics: wanted, forceUpdate: true });
         for (const t of wanted) partitions.set(t, metadata.topics.get(t)?.partitionsCount ?? 1);
         producer = new Producer({
@@ -84,6 +101,8 @@ export function createKafkaSink(opts: KafkaSinkOptions): Sink {
           retryDelay: settings.retryDelayMs ?? 500,
           autocreateTopics: false,
           ...(settings.compression ? { compression: settings.compression } : {}),
+          // The client sends its `timeout` as InitProducerId's transaction timeout.
+          ...(exactlyOnce ? { transactionalId: transactionalIdOf(opts.jobId), timeout: settings.transactionTimeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS, ...FRESH_PRODUCER } : {}),
         });
       } catch (err) {
         throw classify(err, 'sink');
@@ -124,11 +143,43 @@ export function createKafkaSink(opts: KafkaSinkOptions): Sink {
       return { bytes: total };
     },
 
+    async commit(position: KafkaPosition) {
+      if (!exactlyOnce) throw new Error('commit() is for exactly-once sinks: an at-least-once producer has no transaction');
+      try {
+        tx ??= await producer!.beginTransaction();
+        await tx.send({ messages: [{ topic: positionTopic, partition: 0, key: opts.jobId, value: encodePosition(position) }] });
+        await tx.commit();
+        tx = undefined;
+      } catch (err) {
+        throw classify(err, 'sink');
+      }
+    },
+
     async close() {
       // A producer stuck retrying against a dead broker may not settle its close; the process exits anyway.
       const settle = (p: Promise<unknown> | undefined) => Promise.race([(p ?? Promise.resolve()).catch(() => undefined), new Promise((r) => setTimeout(r, 5_000).unref())]);
+      // An open transaction would hold read_committed consumers at its first offset until it times out.
+      if (tx && !tx.completed) await settle(tx.abort());
+      tx = undefined;
       await settle(producer?.close(true));
       await settle(admin?.close());
     },
   };
+}
+
+/** Connection options shared by the sink's clients and the position reader. */
+export function kafkaClientBase(opts: Pick<KafkaSinkOptions, 'destination' | 'clientId'>) {
+  const settings = producerSettings(opts.destination.properties);
+  return {
+    clientId: settings.clientId ?? opts.clientId,
+    bootstrapBrokers: opts.destination.brokers,
+    connectTimeout: 10_000,
+    ...(settings.timeoutMs ? { timeout: settings.timeoutMs } : {}),
+  };
+}
+
+function flattenIds(err: unknown, depth = 0): string[] {
+  if (!err || typeof err !== 'object' || depth > 5) return [];
+  const e = err as { apiId?: string; errors?: unknown[]; cause?: unknown };
+  return [...(e.apiId ? [e.apiId] : []), ...(e.errors ?? []).flatMap((x) => flattenIds(x, depth + 1)), ...flattenIds(e.cause, depth + 1)];
 }

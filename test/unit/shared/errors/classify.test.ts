@@ -69,6 +69,14 @@ describe('classify: @platformatic/kafka', () => {
     expect(e.message).toContain('Connection to 127.0.0.1:9 failed.');
   });
 
+  it('a fenced transactional producer → ProducerFenced (fatal: never retried, never writes again)', () => {
+    const fenced = Object.assign(new Error('There is a newer producer with the same transactionalId which fences the current one.'), { code: 'PLT_KFK_PROTOCOL', apiId: 'PRODUCER_FENCED', canRetry: false });
+    const response = Object.assign(new AggregateError([fenced], 'Received response with error while executing API EndTxn(v3)'), { code: 'PLT_KFK_RESPONSE' });
+    expect(classify(response, 'sink')).toMatchObject({ code: 'ProducerFenced', errorClass: 'fatal' });
+    const oldEpoch = Object.assign(new Error('Producer attempted to produce with an old epoch.'), { code: 'PLT_KFK_PROTOCOL', apiId: 'INVALID_PRODUCER_EPOCH', canRetry: false });
+    expect(classify(oldEpoch, 'sink').code).toBe('ProducerFenced');
+  });
+
   it('a broker answer that cannot be retried → SinkRejected; authentication → SinkAuthFailed (fatal)', () => {
     expect(classify(Object.assign(new Error('Record too large'), { code: 'PLT_KFK_PROTOCOL', canRetry: false }), 'sink').code).toBe('SinkRejected');
     expect(classify(Object.assign(new Error('SASL failed'), { code: 'PLT_KFK_AUTHENTICATION' }), 'sink')).toMatchObject({ code: 'SinkAuthFailed', errorClass: 'fatal' });

@@ -61,7 +61,7 @@ describe('JobSpec rejects bad fields', () => {
     job.destination.brokers = ['b1.internal:9092', 'b2.internal'];
     job.destination.topicRule = 'cdc.#{source_host}.#{source_table_name}';
     job.destination.newTopicPartitions = 1001;
-    job.destination.deliveryGuarantee = 'exactly-once';
+    job.destination.deliveryGuarantee = 'exactly-twice';
     job.objects.tables = [{ table: 'orders' }, { schema: 'sales', table: 'a.b' }, { schema: 'public', table: 'orders' }];
     job.resources = { cpuCores: 1 };
     job.connectionRetryMinutes = 60;
@@ -105,10 +105,11 @@ describe('JobSpec rejects bad fields', () => {
     expect(pathsOf(job)).toEqual([path]);
   });
 
-  it('refuses exactly-once with a message saying it is not available yet', () => {
+  it('accepts exactly-once, and at-least-once by default', () => {
     const job = minimal() as any;
+    expect(JobSpec.parse(job).destination).toMatchObject({ deliveryGuarantee: 'at-least-once' });
     job.destination.deliveryGuarantee = 'exactly-once';
-    expect(issuesOf(job)).toEqual([{ path: 'destination.deliveryGuarantee', message: expect.stringMatching(/exactly-once is not available yet/) }]);
+    expect(JobSpec.parse(job).destination).toMatchObject({ deliveryGuarantee: 'exactly-once' });
   });
 
   it('names the allowed variables when topicRule uses an unknown one', () => {

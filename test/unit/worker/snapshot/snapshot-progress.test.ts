@@ -47,4 +47,18 @@ describe('snapshot progress', () => {
     tracker.committed('a', 0x100n);
     expect(tracker.at(0x200n).rowsDone).toBe(0);
   });
+
+  it('preview shows what a position will save without applying it (exactly-once stores it in Kafka first)', () => {
+    const tracker = createProgressTracker(progress());
+    tracker.register('a', { table: 0, segment: 0, lastKey: ['100'], last: false, rows: 100 });
+    tracker.register('b', { table: 0, segment: 1, lastKey: ['200'], last: false, rows: 50 });
+    tracker.committed('a', 0x100n);
+    tracker.committed('b', 0x200n);
+    expect(tracker.preview(0x200n).rowsDone).toBe(150);
+    // an earlier save, still running when the later commit was prepared, must not claim chunk b
+    expect(tracker.at(0x100n).rowsDone).toBe(100);
+    expect(tracker.unsaved).toBe(1);
+    expect(tracker.preview(0x200n)).toMatchObject({ rowsDone: 150, tables: [{ chunksDone: 2 }] });
+    expect(tracker.at(0x200n).rowsDone).toBe(150);
+  });
 });

@@ -8,6 +8,7 @@ describe('producer settings from properties.*', () => {
     expect(producerSettings({ 'properties.compression.type': 'lz4', 'properties.request.timeout.ms': '5000', 'properties.retry.backoff.ms': '200', 'properties.client.id': 'cdc' }))
       .toEqual({ compression: 'lz4', timeoutMs: 5000, retryDelayMs: 200, clientId: 'cdc' });
     expect(producerSettings({ 'properties.compression.type': 'none' })).toEqual({});
+    expect(producerSettings({ 'properties.transaction.timeout.ms': '300000' })).toEqual({ transactionTimeoutMs: 300_000 });
   });
 
   it('refuses what would weaken delivery or is unknown, naming the field and what is supported', () => {
