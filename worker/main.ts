@@ -6,6 +6,7 @@ import { updateJob } from '../shared/storage/job-store.ts';
 import { classify } from '../shared/errors/classify.ts';
 import { createLogger } from '../shared/logger.ts';
 import { runJob } from './run-job.ts';
+import { destinationPasswordOf } from '../shared/job/job-secrets.ts';
 import { runWithRetry, type RunAttempt } from './run-with-retry.ts';
 import { createDynamoJobStore } from '../shared/storage/dynamo/dynamo-job-store.ts';
 import { createSecretsManagerStore } from '../shared/secrets/aws/secrets-manager-store.ts';
@@ -73,6 +74,7 @@ try {
   const job = await store.get(env.TRIBUTARY_JOB_ID);
   if (!job) throw new Error(`job ${env.TRIBUTARY_JOB_ID} not found in ${env.TRIBUTARY_DATA_DIR ?? env.TRIBUTARY_JOBS_TABLE}`);
   const password = await secrets.get(job.source.passwordRef);
+  const destinationPassword = await destinationPasswordOf(secrets, job);
   const usage = env.TRIBUTARY_DATA_DIR
     ? createSqliteUsageStore(join(env.TRIBUTARY_DATA_DIR, 'tributary.db'))
     : createDynamoUsageStore({ client: createDynamoClient(), tableName: env.TRIBUTARY_JOBS_TABLE! });
@@ -85,7 +87,7 @@ try {
     : undefined;
   const observer = createObserver({ store, jobId: job.id, log, meter, publish });
   try {
-    const attempt: RunAttempt = (hooks) => runJob({ job, password, store, log, signal: controller.signal, hooks, observer });
+    const attempt: RunAttempt = (hooks) => runJob({ job, password, destinationPassword, store, log, signal: controller.signal, hooks, observer });
     await (env.TRIBUTARY_RETRY === 'exit' ? runOnce(attempt) : runWithRetry(attempt, { job, store, log, signal: controller.signal }));
   } finally {
     await observer.close();

@@ -13,6 +13,8 @@ import { createChangeBuilder } from './stream/change-builder.ts';
 import { streamChanges } from './stream/stream-changes.ts';
 import { createCheckpointer } from './checkpoint/checkpointer.ts';
 import { createKafkaSink } from './sinks/kafka/kafka-sink.ts';
+import { createPostgresSink } from './sinks/postgres/postgres-sink.ts';
+import { readSourceTables } from './sinks/postgres/source-tables.ts';
 import { classify } from '../shared/errors/classify.ts';
 import { withSlotRetry } from './replication/slot-retry.ts';
 import type { RunHooks } from './run-with-retry.ts';
@@ -27,7 +29,7 @@ import { createSnapshotWindows } from './snapshot/snapshot-windows.ts';
 import { createProgressTracker } from './snapshot/snapshot-progress.ts';
 import { dropNewSlot, refuseUnservable, skipEarlierCommits, sourceNowMs, startPointOf } from './snapshot/start-point.ts';
 
-export type RunJobDeps = { job: JobRecord; password: string; store: JobStore; log: Logger; signal: AbortSignal; hooks: RunHooks; observer: Observer };
+export type RunJobDeps = { job: JobRecord; password: string; /** A PostgreSQL destination's password. */ destinationPassword?: string; store: JobStore; log: Logger; signal: AbortSignal; hooks: RunHooks; observer: Observer };
 
 // The phases of one worker run: source setup (publication → slot), the
 // snapshot plan, sink setup (topics), then the stream until stopped or
@@ -35,7 +37,7 @@ export type RunJobDeps = { job: JobRecord; password: string; store: JobStore; lo
 // are read between watermarks the stream sees, so both meet exactly and the
 // slot keeps advancing; the job shows `snapshotting` until the last chunk is
 // delivered, then `streaming`.
-export async function runJob({ job, password, store, log, signal, hooks, observer }: RunJobDeps): Promise<void> {
+export async function runJob({ job, password, destinationPassword, store, log, signal, hooks, observer }: RunJobDeps): Promise<void> {
   const tables = job.objects.tables;
   const config = pgConfig(job.source, password);
   const phases = phasesOf(job);
@@ -88,7 +90,13 @@ export async function runJob({ job, password, store, log, signal, hooks, observe
 
   if (signal.aborted) return;
 
-  const sink = createKafkaSink({ destination: job.destination, database: job.source.database, jobName: job.name, clientId: `tributary-${job.id}` });
+  const sink = job.destination.type === 'postgresql'
+    ? createPostgresSink({
+      destination: job.destination, password: destinationPassword ?? '', jobId: job.id, tables, log,
+      describeSource: () => readSourceTables(config, tables).catch((err) => { throw classify(err, 'source'); }),
+      createSchema: job.syncTypes?.schema ?? true,
+    })
+    : createKafkaSink({ destination: job.destination, database: job.source.database, jobName: job.name, clientId: `tributary-${job.id}` });
   try {
     await sink.prepare(tables);
     if (signal.aborted) return;
@@ -130,7 +138,7 @@ export async function runJob({ job, password, store, log, signal, hooks, observe
     let snapshotTask: Promise<void> | undefined;
     try {
       const selected = [...tables, ...(heartbeatTable ? [{ ...heartbeatTable, operations: ['INSERT', 'UPDATE'] as const }] : [])];
-      const changes = createChangeBuilder(selected.map((t) => ({ ...t, primaryKey: setup.primaryKeys.get(`${t.schema}.${t.table}`) })), { typeCatalog: setup.typeCatalog, log, ddlPrefix: ddlCapture?.prefix });
+      const changes = createChangeBuilder(selected.map((t) => ({ ...t, primaryKey: setup.primaryKeys.get(`${t.schema}.${t.table}`) })), { typeCatalog: setup.typeCatalog, log, ddlPrefix: ddlCapture?.prefix, rawValues: job.destination.type === 'postgresql' });
       let builder = heartbeat ? withoutHeartbeats(changes, heartbeat) : changes;
       if (startPoint) builder = skipEarlierCommits(builder, startPoint);
       if (windows) builder = windows.wrap(builder);
@@ -152,8 +160,8 @@ export async function runJob({ job, password, store, log, signal, hooks, observe
         wal, builder, sink, checkpointer, signal: streamSignal,
         onProgress: observer.progress,
         onSinkStall: (since) =>
-          hooks.degraded(new TributaryError('SinkUnreachable', `Kafka has not acknowledged a write for ${Math.round((Date.now() - since) / 1000)} s; the producer keeps retrying`), since),
-        onSinkRecovered: () => log.info('Kafka acknowledged again'),
+          hooks.degraded(new TributaryError('SinkUnreachable', `${job.destination.type === 'kafka' ? 'Kafka' : 'The destination'} has not acknowledged a write for ${Math.round((Date.now() - since) / 1000)} s; ${job.destination.type === 'kafka' ? 'the producer keeps retrying' : 'the write is still waiting'}`), since),
+        onSinkRecovered: () => log.info(`${job.destination.type === 'kafka' ? 'Kafka' : 'the destination'} acknowledged again`),
       });
       stopAfterSnapshot.abort();
       windows?.close();

@@ -26,7 +26,7 @@ export type AppDeps = {
   log: Logger;
   apiKeys: ApiKeyStore;
   idempotency: IdempotencyStore;
-  runPrechecks(job: JobRecord, password: string): Promise<PrecheckReport>;
+  runPrechecks(job: JobRecord, password: string, opts?: { destinationPassword?: string }): Promise<PrecheckReport>;
   usage: UsageStore;
 };
 

@@ -9,6 +9,8 @@ export type RunPrechecksOptions = Partial<PrecheckOptions> & {
   timeoutMs?: number;
   /** Defaults to every check in checks/index.ts. */
   checks?: readonly Precheck[];
+  /** A PostgreSQL destination's password (from the secret store), handed only to the destination connection. */
+  destinationPassword?: string;
 };
 
 /**
@@ -18,7 +20,7 @@ export type RunPrechecksOptions = Partial<PrecheckOptions> & {
  */
 export async function runPrechecks(job: JobRecord, password: string, opts: RunPrechecksOptions = {}): Promise<PrecheckReport> {
   const options: PrecheckOptions = { longTransactionSeconds: opts.longTransactionSeconds ?? 300, walSampleMs: opts.walSampleMs ?? 1000 };
-  const ctx = createPrecheckContext(job, password, options);
+  const ctx = createPrecheckContext(job, password, options, opts.destinationPassword);
   try {
     return await runChecks(opts.checks ?? PRECHECKS, ctx, { timeoutMs: opts.timeoutMs });
   } finally {

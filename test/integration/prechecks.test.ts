@@ -10,6 +10,7 @@ import { freePort, startPostgres, type PostgresService } from '../../scripts/ser
 import { MATRIX, freshDatabase, servicesFor } from '../support/e2e.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { jobRecord } from '../unit/shared/prechecks/job-fixture.ts';
+import type { KafkaDestination } from '../../shared/job/job-spec.ts';
 
 // Every check against real PostgreSQL 16/17 and Kafka 3.9/4.1: a database set
 // up to fail many checks at once must get every problem in ONE run, each with
@@ -201,7 +202,7 @@ describe.each(MATRIX)('prechecks on PostgreSQL $pg with Kafka $kafka', (combo) =
   it('an unreachable Kafka is a destination error and the other Kafka checks are skipped', { timeout: 60_000 }, async () => {
     const closed = await freePort();
     const j = job({ objects: { tables: [{ schema: 'app', table: 'good' }] } });
-    const report = await runPrechecks({ ...j, destination: { ...j.destination, brokers: [`127.0.0.1:${closed}`] } }, password);
+    const report = await runPrechecks({ ...j, destination: { ...(j.destination as KafkaDestination), brokers: [`127.0.0.1:${closed}`] } }, password);
     const r = byId(report);
     expect(r.get('kafka-brokers')!.status).toBe('error');
     expect(r.get('kafka-brokers')!.detail).toMatch(new RegExp(`could not reach the Kafka cluster at 127.0.0.1:${closed}: KafkaJS\\w+: .*ECONNREFUSED|Connection`));

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { JobRecord } from '../../../shared/job/job-record.ts';
 import { allowedFrom, canApply, RUNNING_STATUSES, type JobAction } from '../../../shared/job/job-status.ts';
 import { updateJob } from '../../../shared/storage/job-store.ts';
+import { deleteJobSecrets } from '../../../shared/job/job-secrets.ts';
 import { classify } from '../../../shared/errors/classify.ts';
 import type { AppDeps } from '../app.ts';
 import { conflict, notFound, problem } from '../http-errors.ts';
@@ -81,7 +82,7 @@ export function jobActionRoutes(deps: AppDeps) {
         job: jobView(failed),
       });
     }
-    await deps.secrets.delete(job.source.passwordRef);
+    await deleteJobSecrets(deps.secrets, job);
     const released = await updateJob(deps.store, id, () => ({ status: 'released', error: undefined }));
     return c.json(jobView(released));
   });

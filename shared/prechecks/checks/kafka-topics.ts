@@ -1,6 +1,6 @@
 import { error, pass, warning, type Precheck } from '../precheck.ts';
 import { listSome } from '../fix-sql.ts';
-import { bootstrap, isAuthorizationError, isKafka, kafkaErrorTypes, topicsOf } from '../kafka-topics-of.ts';
+import { bootstrap, isAuthorizationError, isKafka, kafkaErrorTypes, kafkaOf, topicsOf } from '../kafka-topics-of.ts';
 
 // Existing topics are described; missing ones are created with validateOnly,
 // which runs the broker's authorization and policy checks without leaving a
@@ -12,7 +12,7 @@ export const kafkaTopics: Precheck = {
   requires: ['kafka-brokers'],
   appliesTo: isKafka,
   async run(ctx) {
-    const dest = ctx.job.destination;
+    const dest = kafkaOf(ctx.job);
     const admin = await ctx.kafkaAdmin();
     const byTopic = topicsOf(ctx.job);
     const topics = [...byTopic.keys()];
