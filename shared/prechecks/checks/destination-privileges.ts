@@ -30,15 +30,17 @@ export const destinationPrivileges: Precheck = {
       fixes.add(`GRANT USAGE, CREATE ON SCHEMA "tributary" TO ${user};`);
     }
     const missingTables = facts.targets.filter((t) => !t.tableExists);
+    const toCreateIn = new Map<string, string[]>(); // schema → tables the account may not create there
     for (const t of missingTables) {
       if (!createSchema) {
         problems.push(`target table ${qualified(t.schema, t.table)} does not exist and syncTypes.schema is off`);
         fixes.add(`-- create ${qualified(t.schema, t.table)} on the destination, or set syncTypes.schema to true`);
       } else if (!t.schemaExists) needDatabaseCreate(`to create schema ${quoteIdent(t.schema)}`);
-      else if (!t.schemaUsage || !t.schemaCreate) {
-        problems.push(`no USAGE and CREATE on schema ${quoteIdent(t.schema)} (to create ${qualified(t.schema, t.table)})`);
-        fixes.add(`GRANT USAGE, CREATE ON SCHEMA ${quoteIdent(t.schema)} TO ${user};`);
-      }
+      else if (!t.schemaUsage || !t.schemaCreate) toCreateIn.set(t.schema, [...(toCreateIn.get(t.schema) ?? []), qualified(t.schema, t.table)]);
+    }
+    for (const [schema, tables] of toCreateIn) {
+      problems.push(`no USAGE and CREATE on schema ${quoteIdent(schema)} (to create ${listSome(tables, 5)})`);
+      fixes.add(`GRANT USAGE, CREATE ON SCHEMA ${quoteIdent(schema)} TO ${user};`);
     }
     for (const t of facts.targets.filter((x) => x.tableExists)) {
       if (!t.schemaUsage) {
