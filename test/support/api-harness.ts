@@ -57,7 +57,7 @@ export function createApiHarness() {
     releaseFails: undefined as Error | undefined,
     /** What the next precheck reports; a passing report by default. */
     precheckReport: passingReport() as PrecheckReport,
-    precheckCalls: [] as Array<{ job: JobRecord; password: string }>,
+    precheckCalls: [] as Array<{ job: JobRecord; password: string; destinationPassword?: string }>,
     app: undefined as unknown as ReturnType<typeof createApp>,
     async call(method: string, path: string, body?: unknown, raw?: string, headers: Record<string, string> = {}) {
       const res = await h.app.request(path, {
@@ -91,7 +91,7 @@ export function createApiHarness() {
     return { slot: true, publication: true };
   };
   h.app = createApp({ store, secrets, launcher: launcher.launcher, releaseSource, log: createLogger({}, () => undefined), apiKeys, idempotency,
-    runPrechecks: async (job, password) => (h.precheckCalls.push({ job, password }), h.precheckReport), usage });
+    runPrechecks: async (job, password, opts) => (h.precheckCalls.push({ job, password, destinationPassword: opts?.destinationPassword }), h.precheckReport), usage });
   return h;
 }
 
