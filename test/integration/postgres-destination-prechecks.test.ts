@@ -133,5 +133,11 @@ describe('PostgreSQL-destination prechecks', () => {
     expect(folded.status).toBe('error');
     expect(folded.detail).toContain('tables public.Mixed and public.mixed both become public.mixed');
     expect(byId(await run(job({ nameCase: 'source' }, { objects: { tables: [{ schema: 'public', table: 'Mixed' }, { schema: 'public', table: 'mixed' }] } }))).get('destination-names')!.status).toBe('pass');
+    // source and destination the same database: a target may not be a selected source table
+    const loop = byId(await run(job({ port: env.source.port, database: env.source.name }, { objects: { tables: [{ schema: 'public', table: 'orders' }] } }))).get('destination-names')!;
+    expect(loop.status).toBe('error');
+    expect(loop.detail).toContain(`target public.orders is a selected source table in the same database (${env.source.name})`);
+    const copy = byId(await run(job({ port: env.source.port, database: env.source.name }, { objects: { tables: [{ schema: 'public', table: 'orders', target: { schema: 'copy' } }] } }))).get('destination-names')!;
+    expect(copy.status).toBe('pass');
   });
 });

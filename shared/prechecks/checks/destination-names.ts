@@ -7,7 +7,8 @@ import { existing, selectedTables } from '../selected-tables.ts';
 // SPEC.md §5: destination names 1–63 characters. PostgreSQL's limit is 63
 // BYTES (NAMEDATALEN − 1): a longer name is silently truncated, so two long
 // names could land on one table. nameCase folding can also make two source
-// names one target name ("Orders" and "orders" under "lower").
+// names one target name ("Orders" and "orders" under "lower"). With source
+// and destination the same database, a target may not be a selected table.
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
 export const destinationNames: Precheck = {
@@ -16,7 +17,12 @@ export const destinationNames: Precheck = {
   requires: ['source-authentication'],
   appliesTo: isPostgresDestination,
   async run(ctx) {
-    const { nameCase } = postgresDestinationOf(ctx.job);
+    const destination = postgresDestinationOf(ctx.job);
+    const { nameCase } = destination;
+    const source = ctx.job.source;
+    // the same database on both ends: a target that is itself a selected table would feed its own changes back
+    const sameDatabase = source.host.toLowerCase() === destination.host.toLowerCase() && source.port === destination.port && source.database === destination.database;
+    const selected = new Set(ctx.job.objects.tables.map((t) => `${t.schema}.${t.table}`));
     const sources = new Map(existing(await selectedTables(ctx)).map((s) => [`${s.schema}.${s.table}`, s]));
     const problems: string[] = [];
     const check = (what: string, name: string) => {
@@ -28,6 +34,7 @@ export const destinationNames: Precheck = {
       const t = targetOf(ref, nameCase);
       const id = `${t.schema}.${t.table}`;
       if (tables.has(id)) problems.push(`tables ${tables.get(id)} and ${ref.schema}.${ref.table} both become ${id}`);
+      if (sameDatabase && selected.has(id)) problems.push(`target ${id} is a selected source table in the same database (${source.database}): its changes would be written back into the source`);
       tables.set(id, `${ref.schema}.${ref.table}`);
       check('schema', t.schema);
       check('table', t.table);
