@@ -101,6 +101,10 @@ describe.each(PG_PAIRS)('PostgreSQL $source → PostgreSQL $destination', (pair)
 
     const released = await api(tributary.url, 'POST', `/jobs/${id}/release`);
     expect(released.status).toBe(200);
+    // the destination keeps the data, but forgets the job
+    expect((await destination.client.query('SELECT count(*)::int AS n FROM tributary.sink_positions WHERE job_id = $1', [id])).rows[0].n).toBe(0);
+    expect((await destination.client.query('SELECT count(*)::int AS n FROM tributary.sink_tables WHERE job_id = $1', [id])).rows[0].n).toBe(0);
+    expect((await rowsAsText(destination.client, 'coded', 'code'))).toEqual(['(cc,30)']);
     const everything = [
       JSON.stringify(job), JSON.stringify(precheck.body), created.text, released.text,
       (await api(tributary.url, 'GET', '/jobs')).text,
