@@ -82,4 +82,27 @@ describe('PostgreSQL destination modes', () => {
     await source.client.end();
     await destination.client.end();
   });
+
+  it('a domain over a built-in type becomes its base type; a composite type the destination lacks fails clearly until it is created there', { timeout: 180_000 }, async () => {
+    const { source, destination } = await freshPair(pair);
+    await source.client.query(`CREATE DOMAIN posint AS int CHECK (VALUE > 0); CREATE TYPE pair AS (a int, b text);
+      CREATE TABLE shapes (id int PRIMARY KEY, n posint, ns posint[], p pair); INSERT INTO shapes VALUES (1, 5, '{1,2}', '(1,"x y")')`);
+    const body = pgJobBody({ sourcePort: source.port, sourceDb: source.name, destinationPort: destination.port, destinationDb: destination.name, tables: [{ table: 'shapes' }] });
+    const id = (await api(tributary.url, 'POST', '/jobs', body)).body.id;
+    await startJob(tributary.url, id);
+    const stuck = await waitFor('the missing type to be reported', async () => {
+      const j = await jobOf(tributary.url, id);
+      return j.error ? j : undefined;
+    }, 60_000);
+    expect(stuck.error).toMatchObject({ code: 'DestinationSchemaMismatch', class: 'other' });
+    expect(stuck.error.message).toContain('type "public.pair" does not exist');
+    expect(stuck.error.message).toContain('Create that type there first');
+    await destination.client.query('CREATE TYPE pair AS (a int, b text)');
+    await waitForSameRows(source.client, destination.client, 'shapes', 'id', 120_000);
+    const types = await destination.client.query(`SELECT attname, format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = 'shapes'::regclass AND attnum > 0 ORDER BY attnum`);
+    expect(types.rows.map((r) => `${r.attname} ${r.type}`)).toEqual(['id integer', 'n integer', 'ns integer[]', 'p pair']);
+    await api(tributary.url, 'POST', `/jobs/${id}/release`);
+    await source.client.end();
+    await destination.client.end();
+  });
 });

@@ -3,6 +3,7 @@ import { quoteIdent } from '../../../shared/source/pg-config.ts';
 import type { TargetTable } from '../../../shared/destination/target-names.ts';
 import type { EnumType, SourceTable } from './source-tables.ts';
 import { noteCreatedTable } from './sink-position.ts';
+import { TributaryError } from '../../../shared/errors/tributary-error.ts';
 
 // The schema phase (syncTypes.schema, DTS): target schemas, enum types and
 // tables from the source catalog — columns with their exact types, NOT NULL,
@@ -33,6 +34,13 @@ export async function createTargets(client: pg.Client, jobId: string, tables: Ar
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
+      if ((err as { code?: string }).code === '42704') {
+        throw new TributaryError(
+          'DestinationSchemaMismatch',
+          `cannot create ${target.schema}.${target.table} on the destination: ${(err as Error).message}. Create that type there first (Tributary creates enums and maps domains over built-in types; composites, ranges and extension types must exist on the destination)`,
+          { cause: err },
+        );
+      }
       throw err;
     }
     created.push(`${target.schema}.${target.table}`);

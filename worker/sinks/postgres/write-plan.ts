@@ -89,7 +89,7 @@ function kindOf(e: ChangeEvent, w: TableWriter, keepExisting: boolean): { kind: 
 }
 
 const noKey = (w: TableWriter, what: string) =>
-  new TributaryError('DestinationWriteFailed', `${what} on ${w.target.schema}.${w.target.table} cannot be applied: the table has no primary key or UNIQUE key over NOT NULL columns to find the row by`, {});
+  new TributaryError('DestinationWriteFailed', `${what} on ${w.target.schema}.${w.target.table} cannot be applied: the table has no primary key or UNIQUE key over NOT NULL columns to find the row by`);
 
 /** Key values as text: the old key (before image, else the after image) or the new one. */
 function keyValues(w: TableWriter, e: ChangeEvent, which: 'old' | 'after'): unknown[] {
@@ -104,7 +104,6 @@ function castOf(w: TableWriter, source: string): { name: string; cast: string } 
     throw new TributaryError(
       'DestinationSchemaMismatch',
       `column ${JSON.stringify(source)} of the source has no column ${JSON.stringify(name)} in ${w.target.schema}.${w.target.table} on the destination`,
-      {},
     );
   }
   return col;
