@@ -10,7 +10,7 @@ export type JobView = {
   name?: string;
   status: string;
   source?: { host?: string; port?: number; database?: string; user?: string };
-  destination?: { type?: string; brokers?: string[] };
+  destination?: { type?: string; brokers?: string[]; host?: string; port?: number; database?: string };
   tags?: Record<string, string>;
   ackedLsn?: string;
   error?: { code?: string; class?: string; message?: string; remedy?: string; at?: string };

@@ -12,7 +12,7 @@ export function formatStatus(job: JobView, now: Date): string {
   const lines = [`${job.id}  ${job.name ?? ''}`.trimEnd(), label('phase', job.status)];
   const s = job.source;
   if (s?.host) lines.push(label('source', `${s.user ? `${s.user}@` : ''}${s.host}:${s.port ?? 5432}/${s.database ?? ''}`));
-  if (job.destination?.type) lines.push(label('sink', `${job.destination.type}${job.destination.brokers ? ` ${job.destination.brokers.join(',')}` : ''}`));
+  if (job.destination?.type) lines.push(label('sink', `${job.destination.type}${job.destination.brokers ? ` ${job.destination.brokers.join(',')}` : job.destination.host ? ` ${job.destination.host}:${job.destination.port}/${job.destination.database}` : ''}`));
   lines.push(...metricLines(job, now));
   for (const a of job.alerts ?? []) lines.push(label('ALERT', `${a.alert}: ${a.message}`));
   if (job.ackedLsn) lines.push(label('acked LSN', job.ackedLsn));

@@ -17,7 +17,7 @@ import type { JobMetrics } from '../shared/job/job-record.ts';
 import { createSqliteUsageStore } from '../shared/metering/sqlite-usage-store.ts';
 import { createDynamoUsageStore } from '../shared/metering/dynamo-usage-store.ts';
 import { createDynamoClient } from '../shared/storage/dynamo/dynamo-client.ts';
-import { SOURCE_PASSWORD_ENV } from '../shared/secrets/injected-secrets.ts';
+import { DESTINATION_PASSWORD_ENV, SOURCE_PASSWORD_ENV } from '../shared/secrets/injected-secrets.ts';
 
 // The worker process: environment → dependencies → run. It exits 0 when
 // stopped, and non-zero after writing its classified error to the job, which
@@ -42,8 +42,9 @@ const log = createLogger({ component: 'worker', jobId: env.TRIBUTARY_JOB_ID });
 const store = env.TRIBUTARY_DATA_DIR ? createSqliteJobStore(join(env.TRIBUTARY_DATA_DIR, 'tributary.db')) : createDynamoJobStore({ tableName: env.TRIBUTARY_JOBS_TABLE! });
 // On AWS the job's passwords arrive as ECS secrets in the environment (its own task
 // definition: functions/steps/job-task-definition.ts); they are read once and removed.
-const injected = { source: process.env[SOURCE_PASSWORD_ENV] };
+const injected = { source: process.env[SOURCE_PASSWORD_ENV], destination: process.env[DESTINATION_PASSWORD_ENV] };
 delete process.env[SOURCE_PASSWORD_ENV];
+delete process.env[DESTINATION_PASSWORD_ENV];
 const secrets = env.TRIBUTARY_DATA_DIR
   ? createFileSecretStore(join(env.TRIBUTARY_DATA_DIR, 'secrets'))
   : env.TRIBUTARY_SECRETS_PREFIX ? createSecretsManagerStore({ prefix: env.TRIBUTARY_SECRETS_PREFIX }) : undefined;
@@ -88,6 +89,7 @@ try {
   const job = await store.get(env.TRIBUTARY_JOB_ID);
   if (!job) throw new Error(`job ${env.TRIBUTARY_JOB_ID} not found in ${env.TRIBUTARY_DATA_DIR ?? env.TRIBUTARY_JOBS_TABLE}`);
   const password = await passwordOf(job.source.passwordRef, injected.source);
+  const destinationPassword = job.destination.type === 'postgresql' ? await passwordOf(job.destination.passwordRef, injected.destination) : undefined;
   const usage = env.TRIBUTARY_DATA_DIR
     ? createSqliteUsageStore(join(env.TRIBUTARY_DATA_DIR, 'tributary.db'))
     : createDynamoUsageStore({ client: createDynamoClient(), tableName: env.TRIBUTARY_JOBS_TABLE! });
@@ -112,7 +114,7 @@ try {
         },
       });
       try {
-        const attempt: RunAttempt = (hooks) => runJob({ job: current, password, store, log, signal, hooks, observer });
+        const attempt: RunAttempt = (hooks) => runJob({ job: current, password, destinationPassword, store, log, signal, hooks, observer });
         await (env.TRIBUTARY_RETRY === 'exit' ? runOnce(attempt) : runWithRetry(attempt, { job: current, store, log, signal }));
       } finally {
         watch.stop();

@@ -18,6 +18,8 @@ import { createChangeBuilder } from './stream/change-builder.ts';
 import { streamChanges } from './stream/stream-changes.ts';
 import { createCheckpointer } from './checkpoint/checkpointer.ts';
 import { createKafkaSink } from './sinks/kafka/kafka-sink.ts';
+import { createPostgresSink } from './sinks/postgres/postgres-sink.ts';
+import { readSourceTables } from './sinks/postgres/source-tables.ts';
 import { classify } from '../shared/errors/classify.ts';
 import { withSlotRetry } from './replication/slot-retry.ts';
 import type { RunHooks } from './run-with-retry.ts';
@@ -33,7 +35,7 @@ import { createProgressTracker } from './snapshot/snapshot-progress.ts';
 import { dropNewSlot, refuseUnservable, skipEarlierCommits, sourceNowMs, startPointOf } from './snapshot/start-point.ts';
 import { resumeExactlyOnce } from './sinks/kafka/resume-exactly-once.ts';
 
-export type RunJobDeps = { job: JobRecord; password: string; store: JobStore; log: Logger; signal: AbortSignal; hooks: RunHooks; observer: Observer };
+export type RunJobDeps = { job: JobRecord; password: string; /** A PostgreSQL destination's password. */ destinationPassword?: string; store: JobStore; log: Logger; signal: AbortSignal; hooks: RunHooks; observer: Observer };
 
 // The phases of one worker run: source setup (publication → slot), the
 // snapshot plan, sink setup (topics), then the stream until stopped or
@@ -41,7 +43,7 @@ export type RunJobDeps = { job: JobRecord; password: string; store: JobStore; lo
 // are read between watermarks the stream sees, so both meet exactly and the
 // slot keeps advancing; the job shows `snapshotting` until the last chunk is
 // delivered, then `streaming`.
-export async function runJob({ job, password, store, log, signal, hooks, observer }: RunJobDeps): Promise<void> {
+export async function runJob({ job, password, destinationPassword, store, log, signal, hooks, observer }: RunJobDeps): Promise<void> {
   const config = pgConfig(job.source, password);
   const tables = await selectJobTables(config, job.objects).catch((err) => { throw classify(err, 'source'); });
   const phases = phasesOf(job);
@@ -96,7 +98,13 @@ export async function runJob({ job, password, store, log, signal, hooks, observe
 
   if (signal.aborted) return;
 
-  const sink = createKafkaSink({ destination: job.destination, database: job.source.database, jobName: job.name, clientId: `tributary-${job.id}`, jobId: job.id });
+  const sink = job.destination.type === 'postgresql'
+    ? createPostgresSink({
+      destination: job.destination, password: destinationPassword ?? '', jobId: job.id, tables, log,
+      describeSource: () => readSourceTables(config, tables).catch((err) => { throw classify(err, 'source'); }),
+      createSchema: job.syncTypes?.schema ?? true,
+    })
+    : createKafkaSink({ destination: job.destination, database: job.source.database, jobName: job.name, clientId: `tributary-${job.id}`, jobId: job.id });
   try {
     await sink.prepare(tables);
     if (signal.aborted) return;
@@ -141,7 +149,7 @@ export async function runJob({ job, password, store, log, signal, hooks, observe
     let snapshotTask: Promise<void> | undefined;
     try {
       const selected = [...tables, ...(heartbeatTable ? [{ ...heartbeatTable, operations: ['INSERT', 'UPDATE'] as const }] : [])];
-      const changes = createChangeBuilder(selected.map((t) => ({ ...t, primaryKey: setup.primaryKeys.get(`${t.schema}.${t.table}`) })), { typeCatalog: setup.typeCatalog, log, ddlPrefix: ddlCapture?.prefix });
+      const changes = createChangeBuilder(selected.map((t) => ({ ...t, primaryKey: setup.primaryKeys.get(`${t.schema}.${t.table}`) })), { typeCatalog: setup.typeCatalog, log, ddlPrefix: ddlCapture?.prefix, rawValues: job.destination.type === 'postgresql' });
       let builder = heartbeat ? withoutHeartbeats(changes, heartbeat) : changes;
       if (startPoint) builder = skipEarlierCommits(builder, startPoint);
       // The slot may lag Kafka (a crash between the Kafka commit and the PostgreSQL ack): those commits are in Kafka already.
@@ -166,8 +174,8 @@ export async function runJob({ job, password, store, log, signal, hooks, observe
         throttle: createStreamThrottle(job.throttle?.incremental),
         onProgress: observer.progress,
         onSinkStall: (since) =>
-          hooks.degraded(new TributaryError('SinkUnreachable', `Kafka has not acknowledged a write for ${Math.round((Date.now() - since) / 1000)} s; the producer keeps retrying`), since),
-        onSinkRecovered: () => log.info('Kafka acknowledged again'),
+          hooks.degraded(new TributaryError('SinkUnreachable', `${job.destination.type === 'kafka' ? 'Kafka' : 'The destination'} has not acknowledged a write for ${Math.round((Date.now() - since) / 1000)} s; ${job.destination.type === 'kafka' ? 'the producer keeps retrying' : 'the write is still waiting'}`), since),
+        onSinkRecovered: () => log.info(`${job.destination.type === 'kafka' ? 'Kafka' : 'the destination'} acknowledged again`),
         // Exactly-once: records and position become visible in one Kafka transaction, before the checkpointer saves and acks.
         ...(resumed.exactlyOnce && sink.commit ? { commit: (lsn) => sink.commit!({ lsn, ...(tracker ? { snapshot: tracker.preview(lsn) } : {}) }) } : {}),
       });

@@ -28,7 +28,7 @@ export type AppDeps = {
   log: Logger;
   apiKeys: ApiKeyStore;
   idempotency: IdempotencyStore;
-  runPrechecks(job: JobRecord, password: string): Promise<PrecheckReport>;
+  runPrechecks(job: JobRecord, password: string, opts?: { destinationPassword?: string }): Promise<PrecheckReport>;
   usage: UsageStore;
   /** The job's alerting settings as alarms: CloudWatch on AWS, evaluated from its metrics locally. */
   alarms: Alarms;

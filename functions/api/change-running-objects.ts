@@ -3,6 +3,7 @@ import type { JobSpec } from '../../shared/job/job-spec.ts';
 import type { PrecheckReport } from '../../shared/prechecks/precheck.ts';
 import type { AppDeps } from './app.ts';
 import { verdictOf } from '../../shared/prechecks/precheck-verdict.ts';
+import { destinationPasswordOf } from '../../shared/job/job-secrets.ts';
 
 // Changing the tables of a running job (SPEC.md §3, DTS "modify
 // synchronization objects"): the new list is checked first — the object
@@ -44,7 +45,7 @@ export async function precheckRunningObjects(deps: Pick<AppDeps, 'store' | 'secr
   const staged = await deps.store.replace({ ...job, pendingObjects: objects, updatedAt: new Date().toISOString() });
   let report: PrecheckReport;
   try {
-    report = await deps.runPrechecks(staged, await deps.secrets.get(job.source.passwordRef));
+    report = await deps.runPrechecks(staged, await deps.secrets.get(job.source.passwordRef), { destinationPassword: await destinationPasswordOf(deps.secrets, job) });
   } catch (err) {
     await unstage(deps, staged);
     throw err;

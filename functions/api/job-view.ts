@@ -1,7 +1,13 @@
 import type { JobRecord } from '../../shared/job/job-record.ts';
 
-// What the API shows of a job: everything but the secret reference.
+// What the API shows of a job: everything but the secret references.
 export function jobView(job: JobRecord) {
   const { passwordRef: _ref, ...source } = job.source;
-  return { ...job, source };
+  return { ...job, source, destination: destinationView(job.destination) };
+}
+
+function destinationView(destination: JobRecord['destination']) {
+  if (destination.type !== 'postgresql') return destination;
+  const { passwordRef: _ref, ...rest } = destination;
+  return rest;
 }

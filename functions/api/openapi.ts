@@ -19,6 +19,7 @@ function jobSchema() {
     properties: {
       ...spec.properties,
       source: { ...spec.properties.source, properties: sourceProps, required: (spec.properties.source.required as string[]).filter((r) => r !== 'password') },
+      destination: { oneOf: (spec.properties.destination.oneOf as Array<Record<string, any>>).map(withoutPassword) },
       id: { type: 'string' },
       status: { type: 'string', enum: [...JOB_STATUSES] },
       slotName: { type: 'string' },
@@ -37,6 +38,13 @@ function jobSchema() {
       version: { type: 'integer', description: 'optimistic-concurrency version; send it as If-Match on PATCH' },
     },
   };
+}
+
+/** A response never offers a password: the destination variant that has one (PostgreSQL) loses it. */
+function withoutPassword(variant: Record<string, any>) {
+  if (!variant.properties?.password) return variant;
+  const { password: _password, ...properties } = variant.properties;
+  return { ...variant, properties, required: (variant.required as string[]).filter((r) => r !== 'password') };
 }
 
 const problem = { description: 'RFC 9457 problem', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };

@@ -38,7 +38,7 @@ export function refusedWhileRunning(job: JobRecord, patch: Record<string, unknow
 export function patchedSpec(job: JobRecord, patch: Record<string, any>): JobSpecInput {
   const { passwordRef: _ref, ...source } = job.source;
   const current = {
-    name: job.name, source: { ...source, password: '(unchanged)' }, destination: job.destination, objects: job.objects,
+    name: job.name, source: { ...source, password: '(unchanged)' }, destination: specDestination(job.destination), objects: job.objects,
     connectionRetryMinutes: job.connectionRetryMinutes, otherRetryMinutes: job.otherRetryMinutes,
     resources: job.resources, slotPrefix: job.slotPrefix, tags: job.tags,
     startMode: job.startMode, syncTypes: job.syncTypes, throttle: job.throttle,
@@ -48,8 +48,16 @@ export function patchedSpec(job: JobRecord, patch: Record<string, any>): JobSpec
     ...current,
     ...patch,
     source: { ...current.source, ...(patch.source ?? {}) },
-    destination: { ...current.destination, ...(patch.destination ?? {}) },
+    // a destination of another type replaces the stored one instead of merging with it
+    destination: patch.destination?.type !== undefined && patch.destination.type !== current.destination.type ? patch.destination : { ...current.destination, ...(patch.destination ?? {}) },
   } as JobSpecInput;
+}
+
+/** The stored destination as a user would write it; a placeholder stands in for a PostgreSQL destination's password. */
+function specDestination(destination: JobRecord['destination']) {
+  if (destination.type !== 'postgresql') return destination;
+  const { passwordRef: _ref, ...rest } = destination;
+  return { ...rest, password: '(unchanged)' };
 }
 
 export function validatePatched(job: JobRecord, patch: Record<string, unknown>) {

@@ -1,4 +1,5 @@
 import { updateJob } from '../../shared/storage/job-store.ts';
+import { deleteJobSecrets } from '../../shared/job/job-secrets.ts';
 import { parseStepInput, RunState } from './run-state.ts';
 import type { StepDeps } from './step-deps.ts';
 import { awsStep } from './aws-step.ts';
@@ -12,7 +13,7 @@ export async function finishRelease(input: unknown, deps: StepDeps): Promise<Run
   const job = await deps.store.get(state.jobId);
   if (!job) return state;
   if (state.action === 'release') {
-    await deps.secrets.delete(job.source.passwordRef);
+    await deleteJobSecrets(deps.secrets, job);
     const revisions = await deps.removeJobTaskDefinitions(job.id);
     deps.log.info('job released', { jobId: job.id, taskDefinitionRevisionsRemoved: revisions });
     await updateJob(deps.store, job.id, () => ({ status: 'released', error: undefined, retry: undefined }));

@@ -7,6 +7,8 @@ import { classify } from '../../shared/errors/classify.ts';
 import { parseStepInput, RunState } from './run-state.ts';
 import type { StepDeps } from './step-deps.ts';
 import { awsStep } from './aws-step.ts';
+import { releaseDestination } from './release-destination.ts';
+import { destinationPasswordOf } from '../../shared/job/job-secrets.ts';
 
 export type ReleasedObjects = { slot: boolean; publication: boolean; heartbeatTable?: boolean; ddlCapture?: boolean };
 
@@ -33,6 +35,7 @@ export async function releaseSourceStep(input: unknown, deps: StepDeps): Promise
   if (!job) throw new Error(`job ${state.jobId} not found`);
   const removed = await deps.releaseSource(job, await deps.secrets.get(job.source.passwordRef));
   deps.log.info('source objects released', { jobId: job.id, ...removed });
+  if (state.action === 'release') await releaseDestination(job, await destinationPasswordOf(deps.secrets, job), deps.log);
   return removed;
 }
 

@@ -1,4 +1,5 @@
 import { runPrechecks } from '../../shared/prechecks/run-prechecks.ts';
+import { destinationPasswordOf } from '../../shared/job/job-secrets.ts';
 import type { PrecheckReport } from '../../shared/prechecks/precheck.ts';
 import { parseStepInput, RunState } from './run-state.ts';
 import type { StepDeps } from './step-deps.ts';
@@ -11,7 +12,7 @@ export async function runPrecheckStep(input: unknown, deps: StepDeps): Promise<P
   const state = parseStepInput(RunState, 'RunPrechecks', input);
   const job = await deps.store.get(state.jobId);
   if (!job) throw new Error(`job ${state.jobId} not found`);
-  return runPrechecks(job, await deps.secrets.get(job.source.passwordRef));
+  return runPrechecks(job, await deps.secrets.get(job.source.passwordRef), { destinationPassword: await destinationPasswordOf(deps.secrets, job) });
 }
 
 export const handler = awsStep(runPrecheckStep);

@@ -21,6 +21,11 @@ export const ERROR_CODES = {
   SinkRejected: { class: 'other', remedy: 'Kafka rejected a record or request; see the message (record too large, ACLs, topic config).' },
   // Not retried: retrying would fence the newer worker in turn, and a fenced producer must never write again.
   ProducerFenced: { class: 'fatal', remedy: 'Exactly-once: a newer producer with this job\'s transactional id (tributary-<job id>) fenced this worker, or a Kafka transaction outlived properties.transaction.timeout.ms (5 min by default; a Kafka outage or a very large source transaction needs more, up to the broker\'s transaction.max.timeout.ms). Make sure only one worker runs the job, raise the timeout if needed, and start the job again: it resumes from the position committed in Kafka.' },
+  DestinationUnreachable: { class: 'connection', remedy: 'Check the destination PostgreSQL host and port, security groups and that it is running.' },
+  DestinationAuthFailed: { class: 'fatal', remedy: "Check the destination's user and password, and that its pg_hba.conf allows Tributary's address." },
+  DestinationPrivilegeMissing: { class: 'fatal', remedy: 'GRANT the destination account what the message names (CREATE on the database or schema, INSERT, UPDATE, DELETE, TRUNCATE on the tables).' },
+  DestinationWriteFailed: { class: 'other', remedy: 'A statement on the destination failed; see the message for the SQLSTATE and the table. Fix the cause and the job resumes where it stopped.' },
+  DestinationSchemaMismatch: { class: 'other', remedy: 'The destination table lacks a column or key the source has: add it on the destination (e.g. ALTER TABLE … ADD COLUMN), or map the column with objects.tables[].target.columns.' },
   DecodeFailed: { class: 'fatal', remedy: 'A WAL message could not be decoded; report it with the LSN in the message.' },
   SnapshotNotPossible: { class: 'fatal', remedy: 'Full synchronization reads tables in primary-key ranges: add a primary key, or start the job with startMode "incremental".' },
   SnapshotSchemaChanged: { class: 'fatal', remedy: 'Do not run DDL on tables during their full synchronization (both seeds forbid it). Start the job again: tables whose columns changed are snapshotted again from the start.' },

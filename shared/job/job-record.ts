@@ -1,4 +1,4 @@
-import type { JobSpec, PostgresConnection, StartMode } from './job-spec.ts';
+import type { JobSpec, KafkaDestination, PostgresConnection, PostgresDestination, StartMode } from './job-spec.ts';
 import type { Alerting } from './alerting-spec.ts';
 import type { JobStatus } from './job-status.ts';
 import type { ErrorReport } from '../errors/tributary-error.ts';
@@ -7,10 +7,14 @@ import type { PrecheckReport } from '../prechecks/precheck.ts';
 // What storage keeps for a job: the spec without the password (a secret
 // reference instead), plus the runtime fields the worker and API maintain.
 export type StoredSource = Omit<PostgresConnection, 'password'> & { passwordRef: string };
+/** A PostgreSQL destination's password is kept like the source's: a secret reference only. */
+export type StoredPostgresDestination = Omit<PostgresDestination, 'password'> & { passwordRef: string };
+export type StoredDestination = KafkaDestination | StoredPostgresDestination;
 
-export type JobRecord = Omit<JobSpec, 'source' | 'name' | 'startMode' | 'alerting'> & {
+export type JobRecord = Omit<JobSpec, 'source' | 'name' | 'startMode' | 'alerting' | 'destination'> & {
   /** Absent on records written before alerting existed: those alert on failure only (the default). */
   alerting?: Alerting;
+  destination: StoredDestination;
   /** Absent on records written before start modes existed: those stream without a snapshot once they have an ackedLsn. */
   startMode?: StartMode;
   id: string;
@@ -87,8 +91,9 @@ export type SnapshotTableProgress = {
 };
 
 /** A new job as storage keeps it: the spec with the password replaced by its secret reference. */
-export function newJobRecord(spec: JobSpec, at: { id: string; tenantId: string; passwordRef: string; now?: string }): JobRecord {
+export function newJobRecord(spec: JobSpec, at: { id: string; tenantId: string; passwordRef: string; destinationPasswordRef?: string; now?: string }): JobRecord {
   const { password: _password, ...source } = spec.source;
+  const destination = storedDestination(spec.destination, at.destinationPasswordRef);
   const now = at.now ?? new Date().toISOString();
   return {
     ...spec,
@@ -96,6 +101,7 @@ export function newJobRecord(spec: JobSpec, at: { id: string; tenantId: string; 
     tenantId: at.tenantId,
     name: spec.name ?? `job-${at.id.slice(1, 7)}`,
     source: { ...source, passwordRef: at.passwordRef },
+    destination,
     status: 'created',
     slotName: `${spec.slotPrefix}${at.id}`,
     publicationName: `${spec.publicationPrefix ?? spec.slotPrefix}${at.id}`,
@@ -103,4 +109,12 @@ export function newJobRecord(spec: JobSpec, at: { id: string; tenantId: string; 
     updatedAt: now,
     version: 1,
   };
+}
+
+/** The destination as storage keeps it: a PostgreSQL destination's password replaced by its secret reference. */
+export function storedDestination(destination: JobSpec['destination'], passwordRef: string | undefined): StoredDestination {
+  if (destination.type !== 'postgresql') return destination;
+  if (!passwordRef) throw new Error('a PostgreSQL destination needs the secret reference of its password');
+  const { password: _password, ...rest } = destination;
+  return { ...rest, passwordRef };
 }

@@ -64,11 +64,44 @@ export const KafkaDestination = z.strictObject({
 });
 export type KafkaDestination = z.infer<typeof KafkaDestination>;
 
+// A PostgreSQL destination (seed 004, DTS): the connection as for the source;
+// its password goes to the secret store exactly like the source's.
+// conflictMode: "precheck-and-report" fails the precheck when a target table
+// exists; "ignore-and-proceed" keeps existing rows in the full phase and
+// overwrites them in the incremental one. nameCase: how target schema, table
+// and column names are spelled ("default" = as in the source, DTS's policy
+// between two PostgreSQL databases).
+export const PostgresDestination = PostgresConnection.extend({
+  conflictMode: z
+    .enum(['precheck-and-report', 'ignore-and-proceed'], { message: 'conflictMode is "precheck-and-report" (default) or "ignore-and-proceed"' })
+    .default('precheck-and-report'),
+  nameCase: z.enum(['default', 'source', 'lower', 'upper'], { message: 'nameCase is "default", "source", "lower" or "upper"' }).default('default'),
+});
+export type PostgresDestination = z.infer<typeof PostgresDestination>;
+
+export const Destination = z.discriminatedUnion('type', [KafkaDestination, PostgresDestination], {
+  message: 'destination.type is "kafka" (brokers, topicRule, …) or "postgresql" (host, port, database, user, password, sslmode, conflictMode, nameCase)',
+});
+export type Destination = z.infer<typeof Destination>;
+
+// Name mapping for a PostgreSQL destination (SPEC.md §2 objects, DTS "Map
+// object names"): the target schema and table, and per source column its
+// target name. Unset parts follow the source name and destination.nameCase.
+export const TableTarget = z.strictObject({
+  schema: identifier('target.schema').optional(),
+  table: identifier('target.table').optional(),
+  columns: z
+    .record(z.string().min(1, 'a source column name must not be empty'), identifier('target column name'))
+    .optional(),
+});
+export type TableTarget = z.infer<typeof TableTarget>;
+
 export const TableRef = z.strictObject({
   schema: identifier('schema').default('public'),
   table: identifier('table'),
   operations: z.array(z.enum(['INSERT', 'UPDATE', 'DELETE'])).min(1).default(['INSERT', 'UPDATE', 'DELETE']),
   rowFilter: RowFilter.optional(),
+  target: TableTarget.optional(),
 });
 export type TableRef = z.infer<typeof TableRef>;
 
@@ -160,7 +193,7 @@ export const JobSpec = z
   .strictObject({
     name: z.string().min(1).max(128).optional(),
     source: PostgresConnection,
-    destination: KafkaDestination,
+    destination: Destination,
     objects: Objects.default({ wholeDatabase: true, tables: [] }),
     connectionRetryMinutes: z.number().int().min(10).max(1440).default(720),
     otherRetryMinutes: z.number().int().min(1).max(1440).default(10),
@@ -204,6 +237,21 @@ export const JobSpec = z
     path: ['syncTypes'],
     message: 'syncTypes must include full or incremental (or both)',
     when: ({ value }) => typeof (value as { syncTypes?: unknown })?.syncTypes === 'object',
+  })
+  .superRefine((j, ctx) => {
+    // Target names exist only where there are tables to name. (Also run on a partly invalid body: every value is optional here.)
+    if (j?.destination?.type !== 'kafka' || !Array.isArray(j.objects?.tables)) return;
+    j.objects.tables.forEach((t, i) => {
+      if (t?.target) ctx.addIssue({ code: 'custom', path: ['objects', 'tables', i, 'target'], message: 'target maps names on a PostgreSQL destination; for Kafka use destination.topicRule' });
+    });
+  })
+  .refine((j) => j.destination?.type !== 'postgresql' || new Set(j.objects.tables.map((t) => `${t.target?.schema ?? t.schema}.${t.target?.table ?? t.table}`)).size === j.objects.tables.length, {
+    path: ['objects', 'tables'],
+    message: 'two tables map to the same target table; give each a distinct target.schema / target.table',
+    when: ({ value }) => {
+      const tables = (value as { objects?: { tables?: unknown } })?.objects?.tables;
+      return Array.isArray(tables) && tables.every((t) => typeof t?.table === 'string');
+    },
   })
   .refine((j) => !(j.startMode?.type === 'incremental' && j.syncTypes?.full === true), {
     path: ['syncTypes', 'full'],

@@ -1,4 +1,5 @@
 import type { JobRecord } from '../job/job-record.ts';
+import type { KafkaDestination } from '../job/job-spec.ts';
 import { topicFor } from '../kafka/topic-rule.ts';
 
 // The topic each selected table's changes go to, by the same rule the sink
@@ -17,6 +18,12 @@ export function topicsOf(job: JobRecord, tables: Array<{ schema: string; table: 
 }
 
 export const isKafka = (job: JobRecord) => job.destination.type === 'kafka';
+
+/** The Kafka destination of a job the Kafka checks apply to (isKafka). */
+export function kafkaOf(job: JobRecord): KafkaDestination {
+  if (job.destination.type !== 'kafka') throw new Error('the destination is not Kafka');
+  return job.destination;
+}
 
 /** The first broker, for the admin commands a fix spells out. */
 export const bootstrap = (job: JobRecord) => (job.destination.type === 'kafka' ? job.destination.brokers[0] : '<broker>');

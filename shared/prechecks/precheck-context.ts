@@ -9,16 +9,17 @@ import type { PrecheckContext, PrecheckOptions, SourceClient } from './precheck.
 // too: a check that times out must not leave a query holding a lock.
 const SESSION_OPTIONS = '-c statement_timeout=10000 -c lock_timeout=2000 -c idle_in_transaction_session_timeout=30000';
 
-export function createPrecheckContext(job: JobRecord, password: string, options: PrecheckOptions): PrecheckContext & { close(): Promise<void> } {
+export function createPrecheckContext(job: JobRecord, password: string, options: PrecheckOptions, destinationPassword?: string): PrecheckContext & { close(): Promise<void> } {
   const config = pgConfig(job.source, password, { application_name: 'tributary-precheck', connectionTimeoutMillis: 5_000 });
   const opened: pg.Client[] = [];
   let source: Promise<SourceClient> | undefined;
+  let destination: Promise<SourceClient> | undefined;
   let kafka: Kafka | undefined;
   let admin: Promise<Admin> | undefined;
   const memos = new Map<string, Promise<unknown>>();
 
-  const connect = async (extra: Partial<pg.ClientConfig>) => {
-    const client = new pg.Client({ ...config, ...extra } as pg.ClientConfig);
+  const connect = async (extra: Partial<pg.ClientConfig>, base: pg.ClientConfig = config) => {
+    const client = new pg.Client({ ...base, ...extra } as pg.ClientConfig);
     opened.push(client);
     // an idle client whose server goes away emits 'error'; without a listener that would crash the process
     client.on('error', () => undefined);
@@ -46,6 +47,12 @@ export function createPrecheckContext(job: JobRecord, password: string, options:
     source: () => (source ??= connect({ options: SESSION_OPTIONS }).then(serialized)),
     openSource: () => connect({ options: SESSION_OPTIONS }),
     openReplication: () => connect({ replication: 'database' } as Partial<pg.ClientConfig>),
+    destination: () =>
+      (destination ??= (async () => {
+        if (job.destination.type !== 'postgresql') throw new Error('the destination is not PostgreSQL');
+        const base = pgConfig(job.destination, destinationPassword ?? '', { application_name: 'tributary-precheck', connectionTimeoutMillis: 5_000 });
+        return serialized(await connect({ options: SESSION_OPTIONS }, base));
+      })()),
     kafka: kafkaClient,
     kafkaAdmin: () =>
       (admin ??= (async () => {

@@ -47,6 +47,8 @@ export type PrecheckContext = {
   openSource?(): Promise<pg.Client>;
   /** Opens a new logical replication connection (`replication: 'database'`); the caller ends it. */
   openReplication(): Promise<pg.Client>;
+  /** The shared connection to a PostgreSQL destination, opened on first use; its errors are the raw pg errors. */
+  destination(): Promise<SourceClient>;
   /** The destination's Kafka client (no connection is made until used). */
   kafka(): Kafka;
   /** A shared admin client, connected on first use. */

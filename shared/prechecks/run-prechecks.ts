@@ -10,6 +10,8 @@ export type RunPrechecksOptions = Partial<PrecheckOptions> & {
   timeoutMs?: number;
   /** Defaults to every check in checks/index.ts. */
   checks?: readonly Precheck[];
+  /** A PostgreSQL destination's password (from the secret store), handed only to the destination connection. */
+  destinationPassword?: string;
 };
 
 /**
@@ -23,7 +25,7 @@ export async function runPrechecks(job: JobRecord, password: string, opts: RunPr
   const options: PrecheckOptions = { longTransactionSeconds: opts.longTransactionSeconds ?? 300, walSampleMs: opts.walSampleMs ?? 1000 };
   const pending = job.pendingObjects;
   const checked: JobRecord = pending ? { ...job, objects: pending, pendingObjects: undefined } : job;
-  const ctx = createPrecheckContext(checked, password, options);
+  const ctx = createPrecheckContext(checked, password, options, opts.destinationPassword);
   try {
     return await runChecks(opts.checks ?? (pending ? OBJECT_CHECKS : PRECHECKS), ctx, { timeoutMs: opts.timeoutMs });
   } finally {

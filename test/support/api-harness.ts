@@ -59,7 +59,7 @@ export function createApiHarness() {
     releaseFails: undefined as Error | undefined,
     /** What the next precheck reports; a passing report by default. */
     precheckReport: passingReport() as PrecheckReport,
-    precheckCalls: [] as Array<{ job: JobRecord; password: string }>,
+    precheckCalls: [] as Array<{ job: JobRecord; password: string; destinationPassword?: string }>,
     /** When set, the next precheck throws it. */
     precheckFails: undefined as Error | undefined,
     /** "apply <id>" / "remove <id>" for each alarms call; `alarmsFail` makes the next ones throw. */
@@ -113,8 +113,8 @@ export function createApiHarness() {
     firing: local.firing,
   };
   h.app = createApp({ alarms, store, secrets, launcher: launcher.launcher, releaseSource, log: createLogger({}, () => undefined), apiKeys, idempotency,
-    runPrechecks: async (job, password) => {
-      h.precheckCalls.push({ job, password });
+    runPrechecks: async (job, password, opts) => {
+      h.precheckCalls.push({ job, password, destinationPassword: opts?.destinationPassword });
       if (h.precheckFails) throw h.precheckFails;
       return h.precheckReport;
     }, usage });

@@ -32,14 +32,20 @@ export async function setUpSource(config: pg.ClientConfig, names: { slot: string
   }
 }
 
+// The primary key, or else (a PostgreSQL destination accepts one, SPEC.md §5) the
+// first UNIQUE index, by name, over NOT NULL columns without expressions or predicate.
 async function primaryKeys(client: pg.Client, tables: TableName[]): Promise<Map<string, string[]>> {
   const { rows } = await client.query(
-    `SELECT t.schema, t.table, array_agg(a.attname::text ORDER BY k.ord) AS columns
+    `SELECT DISTINCT ON (t.schema, t.table) t.schema, t.table, array_agg(a.attname::text ORDER BY k.ord) AS columns
        FROM unnest($1::text[], $2::text[]) AS t(schema, "table")
-       JOIN pg_index i ON i.indrelid = to_regclass(format('%I.%I', t.schema, t.table)) AND i.indisprimary
+       JOIN pg_index i ON i.indrelid = to_regclass(format('%I.%I', t.schema, t.table))
+                      AND (i.indisprimary OR (i.indisunique AND i.indisvalid AND i.indexprs IS NULL AND i.indpred IS NULL))
+       JOIN pg_class ic ON ic.oid = i.indexrelid
        CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
        JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-      GROUP BY t.schema, t.table`,
+      GROUP BY t.schema, t.table, i.indexrelid, i.indisprimary, ic.relname
+     HAVING i.indisprimary OR bool_and(a.attnotnull)
+      ORDER BY t.schema, t.table, i.indisprimary DESC, ic.relname`,
     [tables.map((t) => t.schema), tables.map((t) => t.table)],
   );
   return new Map(rows.map((r) => [`${r.schema}.${r.table}`, r.columns as string[]]));

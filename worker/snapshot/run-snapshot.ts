@@ -28,6 +28,8 @@ export type SnapshotRun = {
   throttle: Throttle;
   concurrency: number;
   chunkRows: number;
+  /** Rows keep PostgreSQL's text values (for a PostgreSQL destination), as the change builder's rawValues. */
+  rawValues?: boolean;
   signal: AbortSignal;
   log: Logger;
 };
@@ -44,7 +46,7 @@ export async function runSnapshotReaders(run: SnapshotRun): Promise<boolean> {
   const signal = AbortSignal.any([run.signal, failure.signal]);
   const decoders = run.shapes.map((shape) => {
     const values = createValueDecoders(run.typeCatalog);
-    return shape.columns.map((c) => values.decoderFor(c.typeOid));
+    return shape.columns.map((c): ValueDecoder => (run.rawValues ? (text) => text : values.decoderFor(c.typeOid)));
   });
   let stopped = false;
 

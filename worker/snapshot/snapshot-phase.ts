@@ -56,6 +56,7 @@ export async function runSnapshotPhase(opts: {
     throttle: createThrottle(job.throttle?.full),
     concurrency: concurrencyOf(job),
     chunkRows: chunkRowsFor(job),
+    rawValues: job.destination.type === 'postgresql',
     signal,
     log,
   });

@@ -41,7 +41,11 @@ export type ChangeBuilderOptions = {
   log?: Pick<Logger, 'warn'>;
   /** The logical-message prefix of this job's DDL capture (shared/source/ddl-capture.ts). */
   ddlPrefix?: string;
+  /** Keep values as PostgreSQL's text (a PostgreSQL destination casts them back exactly) instead of converting them to JSON values. */
+  rawValues?: boolean;
 };
+
+const RAW = (text: string): unknown => text;
 
 export function createChangeBuilder(selected: SelectedTable[], opts: ChangeBuilderOptions = {}): ChangeBuilder {
   // A type unknown to the catalog (created after it was loaded) is emitted as
@@ -67,7 +71,7 @@ export function createChangeBuilder(selected: SelectedTable[], opts: ChangeBuild
       schema: m.namespace,
       table: m.name,
       columns,
-      decoders: m.columns.map((c) => decoders.decoderFor(c.typeOid)),
+      decoders: m.columns.map((c) => (opts.rawValues ? RAW : decoders.decoderFor(c.typeOid))),
       keyIndexes,
       operations: new Set(sel.operations),
       // null-prototype objects are slower in V8, so only such a table pays for them

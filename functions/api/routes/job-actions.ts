@@ -2,6 +2,8 @@ import { Hono } from 'hono';
 import type { JobRecord } from '../../../shared/job/job-record.ts';
 import { allowedFrom, canApply, RUNNING_STATUSES, type JobAction } from '../../../shared/job/job-status.ts';
 import { updateJob } from '../../../shared/storage/job-store.ts';
+import { deleteJobSecrets, destinationPasswordOf } from '../../../shared/job/job-secrets.ts';
+import { releaseDestination } from '../../steps/release-destination.ts';
 import { classify } from '../../../shared/errors/classify.ts';
 import type { AppDeps } from '../app.ts';
 import { conflict, notFound, problem } from '../http-errors.ts';
@@ -70,6 +72,7 @@ export function jobActionRoutes(deps: AppDeps) {
     try {
       const removed = await deps.releaseSource(job, await deps.secrets.get(job.source.passwordRef));
       deps.log.info('job released', { jobId: id, ...removed });
+      await releaseDestination(job, await destinationPasswordOf(deps.secrets, job), deps.log);
     } catch (err) {
       const error = classify(err);
       const failed = await updateJob(deps.store, id, () => ({ status: 'releasing', error: error.toReport() }));
@@ -87,7 +90,7 @@ export function jobActionRoutes(deps: AppDeps) {
       const failed = await updateJob(deps.store, id, () => ({ status: 'releasing', error: classify(err).toReport() }));
       return problem(c, { type: 'https://tributary.dev/problems/release-incomplete', title: 'Release incomplete', status: 502, detail: `the source objects were removed, but the job's alarms could not be deleted: ${(err as Error).message}. Retry release.`, job: jobView(failed) });
     }
-    await deps.secrets.delete(job.source.passwordRef);
+    await deleteJobSecrets(deps.secrets, job);
     const released = await updateJob(deps.store, id, () => ({ status: 'released', error: undefined }));
     return c.json(jobView(released));
   });

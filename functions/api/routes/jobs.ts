@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import { randomBytes } from 'node:crypto';
 import { JobSpec } from '../../../shared/job/job-spec.ts';
-import { newJobRecord, type JobRecord } from '../../../shared/job/job-record.ts';
+import { newJobRecord, storedDestination, type JobRecord } from '../../../shared/job/job-record.ts';
+import { deleteJobSecrets, secretNames } from '../../../shared/job/job-secrets.ts';
 import type { AppDeps } from '../app.ts';
 import { conflict, notFound, problem, validationProblem } from '../http-errors.ts';
 import { jobView } from '../job-view.ts';
@@ -28,13 +29,14 @@ export function jobRoutes(deps: AppDeps) {
     if (!parsed.success) return validationProblem(c, parsed.error, 'job');
     const spec = parsed.data;
     const id = newJobId();
-    const passwordRef = await deps.secrets.put(`${id}/source-password`, spec.source.password);
-    const job = newJobRecord(spec, { id, tenantId: c.get('tenantId'), passwordRef });
+    const passwordRef = await deps.secrets.put(secretNames(id).source, spec.source.password);
+    const destinationPasswordRef = spec.destination.type === 'postgresql' ? await deps.secrets.put(secretNames(id).destination, spec.destination.password) : undefined;
+    const job = newJobRecord(spec, { id, tenantId: c.get('tenantId'), passwordRef, destinationPasswordRef });
     // alarms first: a job is never stored without the alarms its settings promise
     try {
       await deps.alarms.apply(job);
     } catch (err) {
-      await deps.secrets.delete(passwordRef).catch(() => undefined);
+      await deleteJobSecrets(deps.secrets, job).catch(() => undefined);
       return alarmsProblem(c, `the job was not created: its alarms could not be set (${(err as Error).message}); retry`);
     }
     try {
@@ -96,7 +98,8 @@ export function jobRoutes(deps: AppDeps) {
     }
     const { password, ...source } = parsed.data.source;
     if ((patch.data.source as { password?: string } | undefined)?.password !== undefined) await deps.secrets.put(`${id}/source-password`, password);
-    const next: JobRecord = { ...base, ...parsed.data, name: parsed.data.name ?? job.name, source: { ...source, passwordRef: job.source.passwordRef }, pendingObjects: undefined, updatedAt: new Date().toISOString() };
+    const destination = await patchedDestination(deps, job, parsed.data.destination, patch.data.destination);
+    const next: JobRecord = { ...base, ...parsed.data, name: parsed.data.name ?? job.name, source: { ...source, passwordRef: job.source.passwordRef }, destination, pendingObjects: undefined, updatedAt: new Date().toISOString() };
     if (objectsPrecheck) {
       next.precheck = objectsPrecheck;
     } else if (changesWhatPrecheckSaw(patch.data)) {
@@ -128,4 +131,15 @@ export function jobRoutes(deps: AppDeps) {
   });
 
   return app;
+}
+
+/** The stored destination after a PATCH: a new PostgreSQL password goes to the secret store, the record keeps only the reference. */
+async function patchedDestination(deps: AppDeps, job: JobRecord, destination: JobSpec['destination'], patch: unknown): Promise<JobRecord['destination']> {
+  if (destination.type !== 'postgresql') {
+    if (job.destination.type === 'postgresql') await deps.secrets.delete(job.destination.passwordRef);
+    return storedDestination(destination, undefined);
+  }
+  const given = (patch as { password?: unknown } | undefined)?.password !== undefined;
+  const ref = given || job.destination.type !== 'postgresql' ? await deps.secrets.put(secretNames(job.id).destination, destination.password) : job.destination.passwordRef;
+  return storedDestination(destination, ref);
 }

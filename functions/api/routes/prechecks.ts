@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { destinationPasswordOf } from '../../../shared/job/job-secrets.ts';
 import { z } from 'zod';
 import { updateJob } from '../../../shared/storage/job-store.ts';
 import { allowedFrom, canApply } from '../../../shared/job/job-status.ts';
@@ -24,7 +25,7 @@ export function precheckRoutes(deps: AppDeps) {
     const before = job.status;
     await updateJob(deps.store, id, () => ({ status: 'prechecking' }));
     try {
-      const report = await deps.runPrechecks(job, await deps.secrets.get(job.source.passwordRef));
+      const report = await deps.runPrechecks(job, await deps.secrets.get(job.source.passwordRef), { destinationPassword: await destinationPasswordOf(deps.secrets, job) });
       const passedStatus = before === 'stopped' || before === 'failed' ? before : 'precheck_passed';
       const saved = await updateJob(deps.store, id, () => ({
         status: report.verdict === 'passed' ? passedStatus : 'precheck_failed',

@@ -35,6 +35,13 @@ import { kafkaTopics } from './kafka-topics.ts';
 import { kafkaWrite } from './kafka-write.ts';
 import { kafkaMessageSize } from './kafka-message-size.ts';
 import { kafkaTransactions } from './kafka-transactions.ts';
+import { destinationReachable } from './destination-reachable.ts';
+import { destinationAuthentication } from './destination-authentication.ts';
+import { destinationVersion } from './destination-version.ts';
+import { destinationPrivileges } from './destination-privileges.ts';
+import { destinationConflictingTables } from './destination-conflicting-tables.ts';
+import { destinationFreeSpace } from './destination-free-space.ts';
+import { destinationNames } from './destination-names.ts';
 
 // THE list of prechecks, in the order results are reported: connection
 // first, then server settings and capacity, then the selected tables, then
@@ -76,4 +83,11 @@ export const PRECHECKS: readonly Precheck[] = [
   kafkaWrite,
   kafkaMessageSize,
   kafkaTransactions,
+  destinationReachable,
+  destinationAuthentication,
+  destinationVersion,
+  destinationPrivileges,
+  destinationConflictingTables,
+  destinationFreeSpace,
+  destinationNames,
 ];

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { classify } from '../../errors/classify.ts';
 import { error, pass, type Precheck } from '../precheck.ts';
-import { isKafka } from '../kafka-topics-of.ts';
+import { isKafka, kafkaOf } from '../kafka-topics-of.ts';
 
 // The bootstrap brokers answer with the addresses every broker advertises,
 // and clients then connect to those: a broker advertising an address
@@ -12,7 +12,7 @@ export const kafkaBrokers: Precheck = {
   title: 'Kafka brokers are reachable',
   appliesTo: isKafka,
   async run(ctx) {
-    const brokers = ctx.job.destination.brokers.join(', ');
+    const brokers = kafkaOf(ctx.job).brokers.join(', ');
     let cluster;
     try {
       cluster = await (await ctx.kafkaAdmin()).describeCluster();

@@ -1,6 +1,6 @@
 import { error, pass, warning, type Precheck } from '../precheck.ts';
 import { listSome } from '../fix-sql.ts';
-import { bootstrap, isAuthorizationError, isKafka, kafkaErrorTypes, topicsOf } from '../kafka-topics-of.ts';
+import { bootstrap, isAuthorizationError, isKafka, kafkaErrorTypes, kafkaOf, topicsOf } from '../kafka-topics-of.ts';
 import { jobTables } from '../selected-tables.ts';
 
 // Existing topics are described; missing ones are created with validateOnly,
@@ -13,7 +13,7 @@ export const kafkaTopics: Precheck = {
   requires: ['kafka-brokers'],
   appliesTo: isKafka,
   async run(ctx) {
-    const dest = ctx.job.destination;
+    const dest = kafkaOf(ctx.job);
     const admin = await ctx.kafkaAdmin();
     // a whole-database or schema selection is known only from the source; if it cannot be read, the listed tables are probed
     const resolved = await jobTables(ctx).then((s) => s.tables, () => undefined);

@@ -21,14 +21,14 @@ export const sourceAuthentication: Precheck = {
   },
 };
 
-export function loginFailure(err: unknown, source: { user: string; database: string; host: string; sslmode: string }): Finding {
+export function loginFailure(err: unknown, source: { user: string; database: string; host: string; sslmode: string }, side: 'source' | 'destination' = 'source'): Finding {
   const e = err as { code?: string; message?: string };
   const message = e.message ?? String(err);
   const user = quoteIdent(source.user);
   const database = quoteIdent(source.database);
   switch (e.code) {
     case '28P01':
-      return error(`${message} (SQLSTATE 28P01)`, `Update the job's source.password, or set the password on the source: ALTER ROLE ${user} WITH PASSWORD '<new password>';`);
+      return error(`${message} (SQLSTATE 28P01)`, `Update the job's ${side}.password, or set the password on the ${side}: ALTER ROLE ${user} WITH PASSWORD '<new password>';`);
     case '28000': {
       if (/does not exist/.test(message)) return error(`${message} (SQLSTATE 28000)`, `CREATE ROLE ${user} WITH LOGIN PASSWORD '<password>';`);
       if (/not permitted to log in/.test(message)) return error(`${message} (SQLSTATE 28000)`, `ALTER ROLE ${user} WITH LOGIN;`);
@@ -41,14 +41,14 @@ export function loginFailure(err: unknown, source: { user: string; database: str
       );
     }
     case '3D000':
-      return error(`${message} (SQLSTATE 3D000)`, `Correct source.database, or create it: CREATE DATABASE ${database};`);
+      return error(`${message} (SQLSTATE 3D000)`, `Correct ${side}.database, or create it: CREATE DATABASE ${database};`);
     case '42501':
       return error(`${message} (SQLSTATE 42501)`, `GRANT CONNECT ON DATABASE ${database} TO ${user};`);
     case '53300':
-      return error(`${message} (SQLSTATE 53300)`, 'Close idle connections on the source or raise max_connections (ALTER SYSTEM SET max_connections = <n>; then restart PostgreSQL).');
+      return error(`${message} (SQLSTATE 53300)`, `Close idle connections on the ${side} or raise max_connections (ALTER SYSTEM SET max_connections = <n>; then restart PostgreSQL).`);
   }
   if (/does not support SSL/i.test(message)) {
-    return error(message, `The server does not offer TLS: enable ssl = on on the source, or set source.sslmode to "disable" (now "${source.sslmode}").`);
+    return error(message, `The server does not offer TLS: enable ssl = on on the ${side}, or set ${side}.sslmode to "disable" (now "${source.sslmode}").`);
   }
   if (/self.signed|certificate|CERT_/i.test(message)) {
     return error(message, `The server's certificate did not verify under sslmode "${source.sslmode}": install a certificate signed by a trusted CA, or use sslmode "require".`);

@@ -4,7 +4,8 @@ import {
 import type { SecretStore } from '../secret-store.ts';
 
 // The AWS secrets adapter. A job's password is one secret named
-// <prefix><job id>/source-password; the name is the reference the job keeps.
+// <prefix><job id>/source-password (and /destination-password for a PostgreSQL
+// destination); the name is the reference the job keeps.
 // IAM does the scoping (infra/): the API may create, overwrite and delete
 // secrets under the prefix but never read them; the worker may only read.
 export type SecretsManagerStoreOptions = {

@@ -20,9 +20,10 @@ export type Resumed = {
 // store (and the slot) one checkpoint behind. Whichever is later says
 // "everything up to here is in Kafka", with the snapshot progress at it.
 export async function resumeExactlyOnce(job: JobRecord, stored: JobRecord, log: Logger): Promise<Resumed> {
-  if (job.destination.deliveryGuarantee !== 'exactly-once') return { job: stored, exactlyOnce: false };
-  const base = kafkaClientBase({ destination: job.destination, clientId: `tributary-${job.id}` });
-  const transactionTimeoutMs = producerSettings(job.destination.properties).transactionTimeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS;
+  const destination = job.destination;
+  if (destination.type !== 'kafka' || destination.deliveryGuarantee !== 'exactly-once') return { job: stored, exactlyOnce: false };
+  const base = kafkaClientBase({ destination, clientId: `tributary-${job.id}` });
+  const transactionTimeoutMs = producerSettings(destination.properties).transactionTimeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS;
   const inKafka = await fenceAndReadPosition({ base, jobId: job.id, transactionTimeoutMs }).catch((err) => {
     throw classify(err, 'sink');
   });

@@ -33,6 +33,13 @@ describe('effectiveWindows: the shortest window among jobs sharing an endpoint (
     expect(effectiveWindows(job, [job, sameSource, sharedBroker])).toEqual({ connectionRetryMinutes: 60, otherRetryMinutes: 5 });
   });
 
+  it('a PostgreSQL destination shares its server with jobs reading from or writing to it', () => {
+    const dest = { type: 'postgresql', host: 'DW.internal', port: 5432, database: 'w', user: 'u', sslmode: 'disable', conflictMode: 'precheck-and-report', nameCase: 'default', passwordRef: 'r' };
+    const writer = sampleJob('f', { source: { ...job.source, host: 'x.db' }, destination: dest, connectionRetryMinutes: 20, otherRetryMinutes: 2 } as never);
+    const readsTheWarehouse = sampleJob('g', { source: { ...job.source, host: 'dw.internal', port: 5432 }, connectionRetryMinutes: 15, otherRetryMinutes: 3 } as never);
+    expect(effectiveWindows(writer, [writer, readsTheWarehouse, job])).toEqual({ connectionRetryMinutes: 15, otherRetryMinutes: 2 });
+  });
+
   it('ignores unrelated and released jobs', () => {
     const unrelated = sampleJob('d', { source: { ...job.source, host: 'x.db' }, destination: { ...job.destination, brokers: ['k9:9092'] }, connectionRetryMinutes: 10, otherRetryMinutes: 1 } as never);
     const released = sampleJob('e', { status: 'released', connectionRetryMinutes: 10, otherRetryMinutes: 1 });

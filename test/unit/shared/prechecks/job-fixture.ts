@@ -11,5 +11,5 @@ export function jobRecord(input: Partial<JobSpecInput> & { id?: string; password
     objects: { tables: [{ schema: 'public', table: 'orders' }] },
     ...rest,
   });
-  return { ...newJobRecord(spec, { id, tenantId: 'tenant-a', passwordRef: `${id}/source-password` }), name: spec.name ?? `job-${id}` };
+  return { ...newJobRecord(spec, { id, tenantId: 'tenant-a', passwordRef: `${id}/source-password`, destinationPasswordRef: `${id}/destination-password` }), name: spec.name ?? `job-${id}` };
 }

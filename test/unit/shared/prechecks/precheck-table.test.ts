@@ -27,8 +27,13 @@ describe('the precheck table', () => {
       const c = PRECHECKS.find((x) => x.id === id)!;
       return new Set([id, ...(c.requires ?? []).flatMap((r) => [...closure(r)])]);
     };
-    const sourceChecks = PRECHECKS.filter((c) => !c.id.startsWith('kafka-') && c.id !== 'source-reachable');
+    const sourceChecks = PRECHECKS.filter((c) => !c.id.startsWith('kafka-') && !c.id.startsWith('destination-') && c.id !== 'source-reachable');
     for (const c of sourceChecks) expect(closure(c.id).has('source-reachable'), c.id).toBe(true);
+    // destination-names reads only the source's catalog (target names are computed, not looked up)
+    const destinationChecks = PRECHECKS.filter((c) => c.id.startsWith('destination-') && !['destination-reachable', 'destination-names'].includes(c.id));
+    expect(destinationChecks.length).toBeGreaterThan(3);
+    for (const c of destinationChecks) expect(closure(c.id).has('destination-reachable'), c.id).toBe(true);
+    expect(closure('destination-names').has('source-reachable')).toBe(true);
     for (const c of PRECHECKS.filter((x) => x.id.startsWith('kafka-') && x.id !== 'kafka-brokers')) expect(closure(c.id).has('kafka-brokers'), c.id).toBe(true);
   });
 

@@ -12,6 +12,7 @@ const ctx = (job = jobRecord(), versionNum = 140011): PrecheckContext => ({
   options: { longTransactionSeconds: 300, walSampleMs: 1000 },
   source: () => Promise.reject(new Error('no source in unit tests')),
   openReplication: () => Promise.reject(new Error('no source in unit tests')),
+  destination: () => Promise.reject(new Error('no destination in unit tests')),
   kafka: () => {
     throw new Error('no kafka in unit tests');
   },

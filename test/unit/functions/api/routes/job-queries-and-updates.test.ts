@@ -94,9 +94,16 @@ describe('GET /openapi.json', () => {
     expect(spec.required).toEqual(expect.arrayContaining(['source', 'destination']));
     expect(spec.properties.objects.default).toEqual({ wholeDatabase: true, tables: [] }); // SPEC.md §2: whole database by default
     expect(spec.properties.connectionRetryMinutes).toMatchObject({ minimum: 10, maximum: 1440, default: 720 });
-    expect(spec.properties.destination.properties.partitionPolicy.enum).toEqual(['partition-0', 'hash-db-table', 'hash-primary-key']);
-    // the response shape never offers the password
+    // the destination is a union discriminated by type: Kafka or PostgreSQL
+    const variants = spec.properties.destination.oneOf;
+    expect(variants.map((v: any) => v.properties.type.const)).toEqual(['kafka', 'postgresql']);
+    expect(variants[0].properties.partitionPolicy.enum).toEqual(['partition-0', 'hash-db-table', 'hash-primary-key']);
+    expect(variants[1].properties.conflictMode.enum).toEqual(['precheck-and-report', 'ignore-and-proceed']);
+    expect(variants[1].required).toContain('password');
+    // the response shape never offers a password
     expect(doc.components.schemas.Job.properties.source.properties.password).toBeUndefined();
+    expect(doc.components.schemas.Job.properties.destination.oneOf[1].properties.password).toBeUndefined();
+    expect(doc.components.schemas.Job.properties.destination.oneOf[1].required).not.toContain('password');
     expect(doc.paths['/jobs'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['status', 'tag', 'limit', 'cursor']);
   });
 });
