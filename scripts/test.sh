@@ -14,8 +14,13 @@ export NODE_OPTIONS="${NODE_OPTIONS:-} --disable-warning=ExperimentalWarning --d
 echo "==> running tests (vitest)"
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=.data/vitest-report.json "$@" || status=$?
+# The verdict also comes from the report, not only vitest's exit code:
+# embedded-postgres registers async-exit-hook, whose "beforeExit" handler
+# calls process.exit(0) in the main process and so erased vitest's failure
+# code once the integration project had started PostgreSQL.
 node -e '
   const r = JSON.parse(require("fs").readFileSync(".data/vitest-report.json", "utf8"));
   console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
-' || true
+  if (r.numFailedTests > 0 || r.numFailedTestSuites > 0 || !r.success) process.exit(1);
+' || status=1
 exit $status

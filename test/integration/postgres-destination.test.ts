@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import pg from 'pg';
@@ -110,7 +110,7 @@ describe.each(PG_PAIRS)('PostgreSQL $source → PostgreSQL $destination', (pair)
       (await api(tributary.url, 'GET', '/jobs')).text,
       readFileSync(join(tributary.dataDir, 'logs', `${id}.log`), 'utf8'),
       rawFileOutOfProcess(join(tributary.dataDir, 'tributary.db')),
-      readFileSync(join(tributary.dataDir, 'secrets', 'secrets.json'), 'utf8'),
+      ...readdirSync(join(tributary.dataDir, 'secrets', 'values')).map((f) => readFileSync(join(tributary.dataDir, 'secrets', 'values', f), 'utf8')),
       tributary.logs.join('\n'),
     ].join('\n');
     expect(everything).not.toContain(secret);

@@ -111,6 +111,14 @@ export async function streamChanges(opts: StreamOptions): Promise<StreamStats> {
   };
 
   const startSend = () => {
+    if (opts.signal.aborted) {
+      // Stopping: an open transaction's tail is re-read after the restart; sent now, it would arrive twice.
+      if (bufferCommit === undefined) {
+        buffer = [];
+        return;
+      }
+      if (boundary < buffer.length) buffer = buffer.slice(0, boundary);
+    }
     let events = buffer;
     let upTo = bufferCommit;
     if (commit && upTo !== undefined && boundary < buffer.length) {
@@ -255,9 +263,11 @@ export async function streamChanges(opts: StreamOptions): Promise<StreamStats> {
       await sendOrWait();
     }
     if (sinkError) throw sinkError;
-    // Stopping: deliver what was read; an open transaction's tail is re-read on restart.
+    // Stopping: deliver what was read up to its last commit. An open
+    // transaction's tail is re-read on restart, so it is not sent now: sent,
+    // it would reach Kafka twice after every clean stop.
     while (inFlight) await inFlight;
-    if (commit ? bufferCommit !== undefined : buffer.length > 0 || bufferCommit !== undefined) {
+    if (bufferCommit !== undefined) {
       startSend();
       while (inFlight) await inFlight;
     }

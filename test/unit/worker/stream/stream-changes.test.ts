@@ -169,6 +169,21 @@ describe('streamChanges', () => {
     expect(await h.checkpoint()).toBe(0x2000n);
   });
 
+  it('a stop sends nothing of an open transaction: its changes are re-read after the restart, so sending them would duplicate them', async () => {
+    const h = harness();
+    h.push(...tx(100, 0x1000n, [1]));
+    await h.writeCount(1);
+    h.push(...tx(101, 0x2000n, [2]), ...tx(102, 0x3000n, [3, 4]).slice(0, 2)); // 102: begin and one insert, no commit
+    await waitFor('batch read', h.drained, 2000, 1);
+    h.controller.abort();
+    h.writes[0].resolve();
+    await h.writeCount(2);
+    h.writes[1].resolve();
+    await expect(h.run).resolves.toMatchObject({ events: 2, transactions: 2 });
+    expect(h.writes.flatMap((w) => w.events.map((e) => e.after))).toEqual([{ id: 1 }, { id: 2 }]);
+    expect(await h.checkpoint()).toBe(0x2000n);
+  });
+
   // A stop requested during source setup (SIGTERM while "starting") must still stop the loop.
   it('a signal aborted before the loop starts stops it at once', async () => {
     const h = harness({ abortFirst: true });
