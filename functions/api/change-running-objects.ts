@@ -3,6 +3,8 @@ import type { JobSpec } from '../../shared/job/job-spec.ts';
 import type { PrecheckReport } from '../../shared/prechecks/precheck.ts';
 import type { AppDeps } from './app.ts';
 import { verdictOf } from '../../shared/prechecks/precheck-verdict.ts';
+import { updateJob, VersionConflict } from '../../shared/storage/job-store.ts';
+import { savePatched } from './save-patched.ts';
 import { destinationPasswordOf } from '../../shared/job/job-secrets.ts';
 
 // Changing the tables of a running job (SPEC.md §3, DTS "modify
@@ -42,7 +44,8 @@ export type PrecheckedObjects = { ok: true; staged: JobRecord; report: PrecheckR
  */
 export async function precheckRunningObjects(deps: Pick<AppDeps, 'store' | 'secrets' | 'runPrechecks'>, job: JobRecord, objects: Objects): Promise<PrecheckedObjects> {
   // On AWS the precheck runs in a state-machine step that reads the job from the store: the objects go there first.
-  const staged = await deps.store.replace({ ...job, pendingObjects: objects, updatedAt: new Date().toISOString() });
+  const staged = await savePatched(deps.store, job, { ...job, pendingObjects: objects, updatedAt: new Date().toISOString() });
+  if (!staged) throw new VersionConflict(job.id, job.version);
   let report: PrecheckReport;
   try {
     report = await deps.runPrechecks(staged, await deps.secrets.get(job.source.passwordRef), { destinationPassword: await destinationPasswordOf(deps.secrets, job) });
@@ -58,8 +61,7 @@ export async function precheckRunningObjects(deps: Pick<AppDeps, 'store' | 'secr
 }
 
 async function unstage(deps: Pick<AppDeps, 'store'>, staged: JobRecord) {
-  const current = await deps.store.get(staged.id);
-  if (current?.pendingObjects) await deps.store.replace({ ...current, pendingObjects: undefined, updatedAt: new Date().toISOString() });
+  await updateJob(deps.store, staged.id, (current) => (current.pendingObjects ? { pendingObjects: undefined } : undefined));
 }
 
 /**

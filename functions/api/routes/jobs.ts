@@ -11,6 +11,7 @@ import type { AuthEnv } from '../authenticate.ts';
 import { ListJobsQuery, listJobs } from '../list-jobs.ts';
 import { JobPatch, changesWhatPrecheckSaw, refusedWhileRunning, validatePatched } from '../update-job.ts';
 import { VersionConflict } from '../../../shared/storage/job-store.ts';
+import { savePatched } from '../save-patched.ts';
 import { RUNNING_STATUSES } from '../../../shared/job/job-status.ts';
 import { isEmptyChange, mergedPrecheck, objectsChange, precheckRunningObjects } from '../change-running-objects.ts';
 
@@ -107,13 +108,8 @@ export function jobRoutes(deps: AppDeps) {
       next.precheck = undefined;
       if (next.status === 'precheck_passed' || next.status === 'precheck_failed') next.status = 'created';
     }
-    let saved: JobRecord;
-    try {
-      saved = await deps.store.replace(next);
-    } catch (err) {
-      if (err instanceof VersionConflict) return conflict(c, 'the job changed while this update was applied; GET it again and retry');
-      throw err;
-    }
+    const saved = await savePatched(deps.store, base, next);
+    if (!saved) return conflict(c, 'the job changed while this update was applied; GET it again and retry');
     try {
       await deps.alarms.apply(saved);
     } catch (err) {
