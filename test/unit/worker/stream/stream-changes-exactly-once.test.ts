@@ -3,11 +3,12 @@ import { streamChanges } from '../../../../worker/stream/stream-changes.ts';
 import { createChangeBuilder } from '../../../../worker/stream/change-builder.ts';
 import { createCheckpointer } from '../../../../worker/checkpoint/checkpointer.ts';
 import type { WalMessage } from '../../../../worker/replication/decoder/stream-decode.ts';
-import type { WalItem, WalStream } from '../../../../worker/replication/wal-stream.ts';
+import type { WalItem } from '../../../../worker/replication/wal-stream.ts';
 import type { PgoutputMessage } from '../../../../worker/replication/decoder/messages.ts';
 import type { ChangeEvent } from '../../../../worker/change-event.ts';
 import type { Sink, WriteResult } from '../../../../worker/sinks/sink.ts';
 import { waitFor } from '../../../support/wait-for.ts';
+import { fakeWal as fakeWalOf } from '../../../support/fake-wal.ts';
 
 // The stream loop with a transactional sink: a write resolving is not yet
 // delivery; only a Kafka commit at a source-commit boundary is, and only then
@@ -15,26 +16,6 @@ import { waitFor } from '../../../support/wait-for.ts';
 
 type Item = WalItem<WalMessage>;
 
-function fakeWal() {
-  const queue: Item[][] = [];
-  let closed = false;
-  let wake: (() => void) | undefined;
-  const acks: bigint[] = [];
-  const poke = () => { const w = wake; wake = undefined; w?.(); };
-  const wal: WalStream<WalMessage> = {
-    async *[Symbol.asyncIterator]() {
-      while (true) {
-        if (queue.length) yield queue.shift()!;
-        else if (closed) return;
-        else await new Promise<void>((r) => (wake = r));
-      }
-    },
-    ack: (lsn) => void acks.push(lsn),
-    stopReading: () => { closed = true; poke(); },
-    close: async () => { closed = true; poke(); },
-  };
-  return { wal, acks, push: (...items: Item[]) => { queue.push(items); poke(); }, drained: () => queue.length === 0 };
-}
 
 /** Writes and commits resolve when the test says so; `log` shows their order. */
 function fakeTransactionalSink() {
@@ -66,7 +47,7 @@ const commitOf = (end: bigint) => data(end - 8n, { tag: 'commit', flags: 0, comm
 const tx = (xid: number, end: bigint, ids: number[], relationId = 1): Item[] => [begin(xid, end), ...ids.map((id, i) => insert(id, end - 0x80n + BigInt(i), relationId)), commitOf(end)];
 
 function harness(opts: { maxBatch?: number; commitIntervalMs?: number } = {}) {
-  const w = fakeWal();
+  const w = fakeWalOf<WalMessage>();
   const s = fakeTransactionalSink();
   const saved: bigint[] = [];
   const checkpointer = createCheckpointer({ startLsn: 0x1n, save: async (lsn) => void saved.push(lsn), ack: w.wal.ack, onError: (e) => { throw e; }, intervalMs: 3_600_000 });

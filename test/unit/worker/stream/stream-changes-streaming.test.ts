@@ -8,36 +8,18 @@ import { createCheckpointer } from '../../../../worker/checkpoint/checkpointer.t
 import { createTransactionSpool } from '../../../../worker/stream/transaction-spool.ts';
 import { createStreamDecoder, type WalMessage } from '../../../../worker/replication/decoder/stream-decode.ts';
 import { createStreamThrottle } from '../../../../worker/stream/stream-throttle.ts';
-import type { WalItem, WalStream } from '../../../../worker/replication/wal-stream.ts';
+import type { WalItem } from '../../../../worker/replication/wal-stream.ts';
 import type { ChangeEvent } from '../../../../worker/change-event.ts';
 import type { Sink } from '../../../../worker/sinks/sink.ts';
 import { bytes, cell } from '../../../support/pgoutput-bytes.ts';
 import { waitFor } from '../../../support/wait-for.ts';
+import { fakeWal as fakeWalOf } from '../../../support/fake-wal.ts';
 
 // The stream loop with protocol v2 streaming, fed real pgoutput bytes through
 // the same decoder the WAL stream uses.
 
 type Item = WalItem<WalMessage>;
 
-function fakeWal() {
-  const queue: Item[][] = [];
-  let closed = false;
-  let wake: (() => void) | undefined;
-  const poke = () => { const w = wake; wake = undefined; w?.(); };
-  const wal: WalStream<WalMessage> = {
-    async *[Symbol.asyncIterator]() {
-      while (true) {
-        if (queue.length) yield queue.shift()!;
-        else if (closed) return;
-        else await new Promise<void>((r) => (wake = r));
-      }
-    },
-    ack: () => undefined,
-    stopReading: () => { closed = true; poke(); },
-    close: async () => { closed = true; poke(); },
-  };
-  return { wal, push: (items: Item[]) => { queue.push(items); poke(); }, drained: () => queue.length === 0 };
-}
 
 const TS = 757_479_845_123_456n;
 const relation = (xid?: number) => {
@@ -91,7 +73,7 @@ function script() {
 }
 
 async function harness(opts: { memoryBytes?: number; spool?: boolean; rowsPerSecond?: number; holdWrites?: boolean } = {}) {
-  const w = fakeWal();
+  const w = fakeWalOf<WalMessage>();
   const writes: ChangeEvent[][] = [];
   const pending: Array<() => void> = [];
   const sink: Sink = {
@@ -135,13 +117,13 @@ describe('streamChanges with streamed transactions (protocol v2+)', () => {
       .segment(501, true, [20])
       .segment(500, false, [3])
       .keepalive(0x9000n);
-    h.push(s.items);
+    h.push(...s.items);
     await h.settle();
     expect(h.delivered()).toEqual([10]);
     expect(h.checkpointer.ackedLsn).toBe(0x1008n); // the keepalive did not move past the open streamed transactions
 
     const c = script().commit(501, 0x2000n).commit(500, 0x3000n);
-    h.push(c.items);
+    h.push(...c.items);
     await h.settle();
     expect(h.delivered()).toEqual([10, 20, 1, 2, 3]);
     const events = h.writes.flat();
@@ -156,7 +138,7 @@ describe('streamChanges with streamed transactions (protocol v2+)', () => {
 
   it('an aborted streamed transaction leaves nothing, and a later keepalive may move the checkpoint again', async () => {
     const h = await harness();
-    h.push(script().segment(600, true, [1, 2]).segment(600, false, [3]).abort(600).keepalive(0x5000n).items);
+    h.push(...script().segment(600, true, [1, 2]).segment(600, false, [3]).abort(600).keepalive(0x5000n).items);
     await h.settle();
     expect(h.writes.flat()).toEqual([]);
     expect(h.checkpointer.ackedLsn).toBe(0x5000n);
@@ -166,7 +148,7 @@ describe('streamChanges with streamed transactions (protocol v2+)', () => {
 
   it('a subtransaction abort (ROLLBACK TO SAVEPOINT) drops only that subtransaction and what it contained', async () => {
     const h = await harness();
-    h.push(script()
+    h.push(...script()
       .segment(700, true, [1, [2, 701], [3, 702]])
       .abort(700, 702)
       .segment(700, false, [4, [5, 703]])
@@ -180,10 +162,10 @@ describe('streamChanges with streamed transactions (protocol v2+)', () => {
   it('spills past the memory budget and replays from disk in order; the files are gone after the commit', async () => {
     const h = await harness({ memoryBytes: 1024 });
     const ids = Array.from({ length: 300 }, (_, i) => i + 1);
-    h.push(script().segment(800, true, ids.slice(0, 150)).segment(800, false, ids.slice(150)).items);
+    h.push(...script().segment(800, true, ids.slice(0, 150)).segment(800, false, ids.slice(150)).items);
     await h.settle();
     expect(readdirSync(h.dir)).toEqual(['800.spill']);
-    h.push(script().commit(800, 0x6000n).items);
+    h.push(...script().commit(800, 0x6000n).items);
     await h.settle();
     expect(h.delivered()).toEqual(ids);
     expect(h.writes.length).toBeGreaterThan(10); // batches went out during the replay, not after it
@@ -197,7 +179,7 @@ describe('streamChanges with streamed transactions (protocol v2+)', () => {
   it('a stop during the replay of a large transaction abandons it: not checkpointed, its files deleted', async () => {
     const h = await harness({ memoryBytes: 1024, holdWrites: true });
     const ids = Array.from({ length: 300 }, (_, i) => i + 1);
-    h.push(script().segment(850, true, ids).commit(850, 0x7000n).items);
+    h.push(...script().segment(850, true, ids).commit(850, 0x7000n).items);
     await waitFor('replay under way', () => h.pending.length === 1, 5000, 1);
     h.controller.abort();
     h.releaseWrites();
@@ -212,14 +194,14 @@ describe('streamChanges with streamed transactions (protocol v2+)', () => {
 
   it('a Stream Start without a spool (streaming not negotiated) fails the stream clearly', async () => {
     const h = await harness({ spool: false });
-    h.push(script().segment(900, true, [1]).items);
+    h.push(...script().segment(900, true, [1]).items);
     await expect(h.run).rejects.toThrow(/pgoutput "streamStart" arrived, but streaming was not negotiated/);
   });
 
   it('throttle.incremental rows/s: the loop pays per event and sends as it admits', async () => {
     const h = await harness({ rowsPerSecond: 1000 });
     const started = performance.now();
-    h.push(script().tx(1, Array.from({ length: 200 }, (_, i) => i), 0x1000n).segment(2, true, Array.from({ length: 200 }, (_, i) => 1000 + i)).commit(2, 0x2000n).items);
+    h.push(...script().tx(1, Array.from({ length: 200 }, (_, i) => i), 0x1000n).segment(2, true, Array.from({ length: 200 }, (_, i) => 1000 + i)).commit(2, 0x2000n).items);
     await waitFor('all delivered', () => h.delivered().length === 400, 5000, 1);
     const elapsed = performance.now() - started;
     // 400 rows at 1,000/s with a 0.1 s burst: at least 0.3 s.

@@ -2,37 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { streamChanges } from '../../../../worker/stream/stream-changes.ts';
 import { createChangeBuilder } from '../../../../worker/stream/change-builder.ts';
 import { createCheckpointer } from '../../../../worker/checkpoint/checkpointer.ts';
-import type { WalItem, WalStream } from '../../../../worker/replication/wal-stream.ts';
+import type { WalItem } from '../../../../worker/replication/wal-stream.ts';
 import type { PgoutputMessage } from '../../../../worker/replication/decoder/messages.ts';
 import type { ChangeEvent } from '../../../../worker/change-event.ts';
 import type { Sink, WriteResult } from '../../../../worker/sinks/sink.ts';
 import { waitFor } from '../../../support/wait-for.ts';
+import { fakeWal as fakeWalOf } from '../../../support/fake-wal.ts';
 
 type Item = WalItem<PgoutputMessage>;
 
-/** A WalStream whose batches the test pushes; like the real one, close() ends it after what is queued. */
-function fakeWal() {
-  const queue: Item[][] = [];
-  let closed = false;
-  let wake: (() => void) | undefined;
-  const acks: bigint[] = [];
-  let closes = 0;
-  let stops = 0;
-  const poke = () => { const w = wake; wake = undefined; w?.(); };
-  const wal: WalStream<PgoutputMessage> = {
-    async *[Symbol.asyncIterator]() {
-      while (true) {
-        if (queue.length) yield queue.shift()!;
-        else if (closed) return;
-        else await new Promise<void>((r) => (wake = r));
-      }
-    },
-    ack: (lsn) => void acks.push(lsn),
-    stopReading: () => { stops++; closed = true; poke(); },
-    close: async () => { closes++; closed = true; poke(); },
-  };
-  return { wal, acks, closes: () => closes, stops: () => stops, push: (...items: Item[]) => { queue.push(items); poke(); }, drained: () => queue.length === 0 };
-}
 
 /** A sink whose writes stay pending until the test settles them. */
 function fakeSink() {
@@ -60,7 +38,7 @@ const tx = (xid: number, end: bigint, ids: number[], relationId = 1): Item[] => 
 ];
 
 function harness(opts: { abortFirst?: boolean } = {}) {
-  const w = fakeWal();
+  const w = fakeWalOf<PgoutputMessage>();
   const s = fakeSink();
   const saved: bigint[] = [];
   const checkpointer = createCheckpointer({ startLsn: 0x1n, save: async (lsn) => void saved.push(lsn), ack: w.wal.ack, onError: (e) => { throw e; }, intervalMs: 3_600_000 });
