@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import net from 'node:net';
 import pg from 'pg';
 
@@ -41,12 +41,25 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * As root, the server's binaries run as the "postgres" OS user, who must be
+ * able to walk into the checkout: a clone in `mktemp -d` (mode 0700) is not.
+ * Adds search (x) for others on each ancestor, nothing else.
+ */
+function letOthersReach(path: string) {
+  for (let p = path; p !== dirname(p); p = dirname(p)) {
+    const mode = statSync(p).mode;
+    if ((mode & 0o001) === 0) chmodSync(p, (mode & 0o7777) | 0o001);
+  }
+}
+
 export async function startPostgres(opts: { major?: PgMajor; port?: number; log?: (line: string) => void; flags?: string[] } = {}): Promise<PostgresService> {
   const major = opts.major ?? 17;
   const port = opts.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), `tributary-pg${major}-`));
   chmodSync(dir, 0o777); // the server runs as the "postgres" OS user and keeps its socket here
   const { default: EmbeddedPostgres } = await import(require.resolve(PACKAGE[major]));
+  if (process.getuid?.() === 0) letOthersReach(dirname(require.resolve(PACKAGE[major])));
   const password = 'postgres';
   const server = new EmbeddedPostgres({
     databaseDir: join(dir, 'data'),
