@@ -10,22 +10,31 @@ export function renderKey(event: ChangeEvent): string | null {
 }
 
 export function renderValue(event: ChangeEvent, meta: { jobName: string; database: string }, nowMs: number): string {
-  const source: Record<string, unknown> = {
-    version: CONNECTOR_VERSION,
-    connector: 'postgresql',
-    name: meta.jobName,
-    ts_ms: event.commitTimeMs,
-    snapshot: event.snapshot,
-    db: meta.database,
-    sequence: null,
-    schema: event.schema,
-    table: event.table,
-    txId: event.txId,
-    lsn: JSON.rawJSON(event.lsn.toString()),
-    xmin: null,
+  return valueRenderer(meta)(event, nowMs);
+}
+
+/**
+ * The envelope as one string concatenation around JSON.stringify of the two
+ * rows: the constant parts of `source` are built once per job and table.
+ * A generic JSON.stringify of the whole envelope (with `JSON.rawJSON` for the
+ * 64-bit LSN) cost ~3× as much and was the sink's largest own cost.
+ * Fields and their order are Debezium's; the unit test pins the exact bytes.
+ */
+export function valueRenderer(meta: { jobName: string; database: string }): (event: ChangeEvent, nowMs: number) => string {
+  const head = `,"source":{"version":${JSON.stringify(CONNECTOR_VERSION)},"connector":"postgresql","name":${JSON.stringify(meta.jobName)},"ts_ms":`;
+  const db = `,"db":${JSON.stringify(meta.database)},"sequence":null,"schema":`;
+  const tables = new Map<string, string>();
+  const tableOf = (e: ChangeEvent) => {
+    const id = `${e.schema}\u0000${e.table}`;
+    let part = tables.get(id);
+    if (part === undefined) tables.set(id, (part = `${JSON.stringify(e.schema)},"table":${JSON.stringify(e.table)},"txId":`));
+    return part;
   };
-  if (event.unchanged?.length) source.unchanged = event.unchanged;
-  return JSON.stringify({ before: event.before, after: event.after, source, op: event.op, ts_ms: nowMs, transaction: null });
+  const row = (r: ChangeEvent['before']) => (r === null ? 'null' : JSON.stringify(r));
+  return (e, nowMs) =>
+    '{"before":' + row(e.before) + ',"after":' + row(e.after) + head + e.commitTimeMs + ',"snapshot":' + e.snapshot + db + tableOf(e) +
+    (e.txId === null ? 'null' : e.txId) + ',"lsn":' + e.lsn + ',"xmin":null' + (e.unchanged?.length ? ',"unchanged":' + JSON.stringify(e.unchanged) : '') +
+    '},"op":"' + e.op + '","ts_ms":' + nowMs + ',"transaction":null}';
 }
 
 /**

@@ -1,9 +1,10 @@
-import { Admin, Producer, stringSerializers, type MessageToProduce } from '@platformatic/kafka';
+import { Admin, type MessageToProduce } from '@platformatic/kafka';
+import { FastProducer } from './fast-producer.ts';
 import type { KafkaDestination } from '../../../shared/job/job-spec.ts';
 import type { ChangeEvent } from '../../change-event.ts';
 import type { Sink } from '../sink.ts';
 import { classify } from '../../../shared/errors/classify.ts';
-import { renderKey, renderSchemaChange, renderValue } from './debezium-envelope.ts';
+import { renderKey, renderSchemaChange, valueRenderer } from './debezium-envelope.ts';
 import { topicFor } from '../../../shared/kafka/topic-rule.ts';
 import { producerSettings } from './producer-settings.ts';
 import { javaPartitionFor } from './partition-for.ts';
@@ -41,12 +42,13 @@ export function createKafkaSink(opts: KafkaSinkOptions): Sink {
   const exactlyOnce = destination.deliveryGuarantee === 'exactly-once';
   const base = kafkaClientBase(opts);
   const positionTopic = positionTopicOf(opts.jobId);
-  let producer: Producer<string, string, string, string> | undefined;
-  let tx: Awaited<ReturnType<Producer<string, string, string, string>['beginTransaction']>> | undefined;
+  let producer: FastProducer<string, string, string, string> | undefined;
+  let tx: Awaited<ReturnType<FastProducer<string, string, string, string>['beginTransaction']>> | undefined;
   let admin: Admin | undefined;
   const partitions = new Map<string, number>(); // per topic, read once at prepare
   const topics = new Map<string, string>(); // per table: the rule is applied once, not per event
   const meta = { jobName: opts.jobName, database: opts.database };
+  const renderValue = valueRenderer(meta);
 
   const topicOf = (e: { schema: string; table: string }) => {
     const id = `${e.schema}\u0000${e.table}`;
@@ -92,9 +94,8 @@ export function createKafkaSink(opts: KafkaSinkOptions): Sink {
         }
         const metadata = await admin.metadata({ topics: wanted, forceUpdate: true });
         for (const t of wanted) partitions.set(t, metadata.topics.get(t)?.partitionsCount ?? 1);
-        producer = new Producer({
+        producer = new FastProducer({
           ...base,
-          serializers: stringSerializers,
           idempotent: true,
           acks: -1,
           retries: Number.MAX_SAFE_INTEGER,
@@ -126,7 +127,7 @@ export function createKafkaSink(opts: KafkaSinkOptions): Sink {
         const key = renderKey(event);
         const partition = partitionOf(event, topic, key);
         const headers = { 'tributary.idempotency-key': `${event.commitLsn}:${event.index}` };
-        const value = renderValue(event, meta, nowMs);
+        const value = renderValue(event, nowMs);
         batch.push({ topic, partition, key: key ?? undefined, value, headers });
         const size = value.length + (key?.length ?? 0);
         bytes += size + 64;

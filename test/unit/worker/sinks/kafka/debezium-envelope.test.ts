@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONNECTOR_VERSION, renderKey, renderValue } from '../../../../../worker/sinks/kafka/debezium-envelope.ts';
+import { CONNECTOR_VERSION, renderKey, renderValue, valueRenderer } from '../../../../../worker/sinks/kafka/debezium-envelope.ts';
 import type { ChangeEvent } from '../../../../../worker/change-event.ts';
 
 const meta = { jobName: 'orders-cdc', database: 'shop' };
@@ -48,6 +48,16 @@ describe('Debezium envelope: value', () => {
     const v = JSON.parse(renderValue(event({ op: 'r', snapshot: true, txId: null, before: null }), meta, NOW));
     expect(v.source).toMatchObject({ snapshot: true, txId: null });
     expect(v.op).toBe('r');
+  });
+
+  it('escapes names and keeps one renderer per job correct across tables', () => {
+    const odd = { jobName: 'job "quoted" \\ \u00e9', database: 'db\nline' };
+    const render = valueRenderer(odd);
+    for (const e of [event({ schema: 'Sales "EU"', table: 'ordérs' }), event(), event({ table: 'tab\tle', txId: null, snapshot: true, unchanged: ['a"b'] })]) {
+      const v = JSON.parse(render(e, NOW));
+      expect(v.source).toMatchObject({ name: odd.jobName, db: odd.database, schema: e.schema, table: e.table, txId: e.txId, snapshot: e.snapshot });
+      expect(v.source.unchanged).toEqual(e.unchanged);
+    }
   });
 });
 
