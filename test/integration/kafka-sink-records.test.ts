@@ -15,16 +15,17 @@ const event = (id: number, op: 'c' | 'd', i: number): ChangeEvent => ({
 });
 
 describe.each(MATRIX)('Kafka sink records (Kafka $kafka)', (combo) => {
-  for (const compression of ['none', 'gzip']) {
-    it(`delivers every record intact and in order, compression ${compression}`, { timeout: 90_000 }, async () => {
+  for (const [guarantee, compression] of [['at-least-once', 'none'], ['at-least-once', 'gzip'], ['exactly-once', 'none']]) {
+    it(`delivers every record intact and in order, ${guarantee}, compression ${compression}`, { timeout: 90_000 }, async () => {
       const { kafka } = servicesFor(combo);
       const database = `db_${randomBytes(4).toString('hex')}`;
-      const destination = KafkaDestination.parse({ type: 'kafka', brokers: kafka.brokers, newTopicPartitions: 3, properties: { 'properties.compression.type': compression } });
+      const destination = KafkaDestination.parse({ type: 'kafka', brokers: kafka.brokers, newTopicPartitions: 3, deliveryGuarantee: guarantee, properties: { 'properties.compression.type': compression } });
       const sink = createKafkaSink({ destination, database, jobName: 'test', clientId: 'test', jobId: `j${randomBytes(6).toString('hex')}` });
       await sink.prepare([{ schema: 'public', table: 'items' }]);
       const events = Array.from({ length: 3_000 }, (_, i) => event(i % 500, i >= 2_500 ? 'd' : 'c', i));
       try {
-        for (let i = 0; i < events.length; i += 700) await sink.write(events.slice(i, i + 700));
+        for (let i = 0; i < events.length; i += 1_500) await sink.write(events.slice(i, i + 1_500)); // ~1.3 MB each: sends of 768 KiB, two in flight
+        if (guarantee === 'exactly-once') await sink.commit!({ lsn: 0x9000n }); // read_committed below sees nothing before this
       } finally {
         await sink.close();
       }

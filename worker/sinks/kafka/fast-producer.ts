@@ -1,4 +1,4 @@
-import { createAPI, kGetApi, Producer, produceV9, produceV10, produceV11, Writer, type ProducerOptions } from '@platformatic/kafka';
+import { createAPI, findErrorBy, GenericError, kGetApi, Producer, produceV9, produceV10, produceV11, Writer, type ProducerOptions } from '@platformatic/kafka';
 import { encodeProduceRequest, type ProduceMessage, type ProduceOptions } from './produce-request.ts';
 
 // The client's Producer with one change: the Produce request's bytes come
@@ -13,8 +13,11 @@ const PARSERS = new Map<number, typeof produceV11.parseResponse>([
   [11, produceV11.parseResponse],
 ]);
 const ACKS_NONE = 0;
+/** The code of the error that replaces a lost-sequence answer (see `guarded`). */
+export const OUT_OF_SEQUENCE = 'TRIBUTARY_OUT_OF_SEQUENCE';
 
 type Api = ((...args: unknown[]) => void) & { key: number; version: number };
+type Callback = (error: Error | null, response?: unknown) => void;
 type ApiCallback = (error: Error | null, api?: Api) => void;
 
 export class FastProducer<K = string, V = string, HK = string, HV = string> extends Producer<K, V, HK, HV> {
@@ -45,10 +48,10 @@ function fastProduceApi(library: Api): Api {
     return writer;
   }, parse) as unknown as Api;
   // A compressed batch is the client's to build, from Buffers: the sink hands over strings.
-  const api = ((connection: unknown, acks: number, timeout: number, messages: ProduceMessage[], options: { compression?: string }, callback: unknown) =>
+  const api = ((connection: unknown, acks: number, timeout: number, messages: ProduceMessage[], options: { compression?: string }, callback: Callback) =>
     options?.compression && options.compression !== 'none'
-      ? library(connection, acks, timeout, messages.map(asBuffers), options, callback)
-      : fast(connection, acks, timeout, messages, options, callback)) as Api;
+      ? library(connection, acks, timeout, messages.map(asBuffers), options, guarded(callback))
+      : fast(connection, acks, timeout, messages, options, guarded(callback))) as Api;
   api.key = library.key;
   api.version = library.version;
   return api;
@@ -58,4 +61,19 @@ const buffer = <T>(v: string | T) => (typeof v === 'string' ? Buffer.from(v) : v
 
 function asBuffers(m: ProduceMessage): ProduceMessage {
   return { ...m, key: buffer(m.key), value: buffer(m.value), headers: m.headers && new Map([...m.headers].map(([k, v]) => [buffer(k), buffer(v)])) };
+}
+
+// The broker answers OUT_OF_ORDER_SEQUENCE_NUMBER when a batch arrives after
+// an earlier one of the same producer failed (several sends in flight:
+// send-window.ts), and UNKNOWN_PRODUCER_ID when it lost the producer's state.
+// The client would then take a new producer id and send the batch again,
+// ahead of the earlier one's retry: a reordering. Answered as a final error
+// instead, the write fails and the stream resumes from its checkpoint.
+export function guarded(callback: Callback): Callback {
+  return (error, response) => {
+    if (error && (findErrorBy(error, 'apiId', 'OUT_OF_ORDER_SEQUENCE_NUMBER') || findErrorBy(error, 'apiId', 'UNKNOWN_PRODUCER_ID'))) {
+      return callback(new GenericError(OUT_OF_SEQUENCE as never, 'Kafka lost this producer\'s sequence', { cause: error, canRetry: false }), response);
+    }
+    callback(error, response);
+  };
 }

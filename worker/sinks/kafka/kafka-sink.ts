@@ -1,9 +1,11 @@
 import { Admin, type MessageToProduce } from '@platformatic/kafka';
-import { FastProducer } from './fast-producer.ts';
+import { FastProducer, OUT_OF_SEQUENCE } from './fast-producer.ts';
+import { SendWindow } from './send-window.ts';
 import type { KafkaDestination } from '../../../shared/job/job-spec.ts';
 import type { ChangeEvent } from '../../change-event.ts';
 import type { Sink } from '../sink.ts';
 import { classify } from '../../../shared/errors/classify.ts';
+import { TributaryError } from '../../../shared/errors/tributary-error.ts';
 import { renderKey, renderSchemaChange, valueRenderer } from './debezium-envelope.ts';
 import { topicFor } from '../../../shared/kafka/topic-rule.ts';
 import { producerSettings } from './producer-settings.ts';
@@ -22,6 +24,8 @@ export type KafkaSinkOptions = {
 // A broker rejects a record batch over max.message.bytes (1 MB by default) and
 // a partition's share of one send is one batch, so sends are split below that.
 const MAX_SEND_BYTES = 768 * 1024;
+// Sends of one write in flight at once (send-window.ts): 3 × 768 KiB bounds the memory they hold.
+const SEND_WINDOW = 3;
 
 type Message = MessageToProduce<string, string, string, string>;
 
@@ -66,18 +70,24 @@ export function createKafkaSink(opts: KafkaSinkOptions): Sink {
     return javaPartitionFor(hashed, partitions.get(topic) ?? 1);
   };
 
+  let initialised = false; // the producer's first send initialises it (InitProducerId): nothing may run beside it
+  const txPartitions = new Set<string>(); // exactly-once: partitions already added to the open Kafka transaction
+
   const send = async (messages: Message[]) => {
     try {
-      if (!exactlyOnce) {
-        await producer!.send({ messages });
-        return;
+      if (!exactlyOnce) await producer!.send({ messages });
+      else {
+        tx ??= await producer!.beginTransaction(); // the first one runs InitProducerId: fences any older worker
+        await tx.send({ messages });
+        for (const m of messages) txPartitions.add(`${m.topic}:${m.partition}`);
       }
-      tx ??= await producer!.beginTransaction(); // the first one runs InitProducerId: fences any older worker
-      await tx.send({ messages });
+      initialised = true;
     } catch (err) {
-      throw classify(err, 'sink');
+      throw sinkError(err);
     }
   };
+  // A send that adds partitions to the transaction waits for AddPartitionsToTxn before it takes its sequence numbers; one issued beside it would overtake it.
+  const mustRunAlone = (messages: Message[]) => !initialised || (exactlyOnce && (!tx || messages.some((m) => !txPartitions.has(`${m.topic}:${m.partition}`))));
 
   return {
     async prepare(tables) {
@@ -112,6 +122,8 @@ export function createKafkaSink(opts: KafkaSinkOptions): Sink {
 
     async write(events) {
       const nowMs = Date.now();
+      const window = new SendWindow(SEND_WINDOW);
+      const flush = (messages: Message[]) => window.add(() => send(messages), mustRunAlone(messages));
       let batch: Message[] = [];
       let bytes = 0;
       let total = 0;
@@ -126,7 +138,7 @@ export function createKafkaSink(opts: KafkaSinkOptions): Sink {
         const topic = topicOf(event);
         const key = renderKey(event);
         const partition = partitionOf(event, topic, key);
-        const headers = { 'tributary.idempotency-key': `${event.commitLsn}:${event.index}` };
+        const headers = new Map([['tributary.idempotency-key', `${event.commitLsn}:${event.index}`]]);
         const value = renderValue(event, nowMs);
         batch.push({ topic, partition, key: key ?? undefined, value, headers });
         const size = value.length + (key?.length ?? 0);
@@ -135,12 +147,13 @@ export function createKafkaSink(opts: KafkaSinkOptions): Sink {
         // A tombstone lets log compaction drop the key (Debezium's tombstones.on.delete).
         if (event.op === 'd' && destination.tombstonesOnDelete && key !== null) batch.push({ topic, partition, key, value: undefined, headers });
         if (bytes >= MAX_SEND_BYTES) {
-          await send(batch);
+          await flush(batch);
           batch = [];
           bytes = 0;
         }
       }
-      if (batch.length) await send(batch);
+      if (batch.length) await flush(batch);
+      await window.drain();
       return { bytes: total };
     },
 
@@ -151,6 +164,7 @@ export function createKafkaSink(opts: KafkaSinkOptions): Sink {
         await tx.send({ messages: [{ topic: positionTopic, partition: 0, key: opts.jobId, value: encodePosition(position) }] });
         await tx.commit();
         tx = undefined;
+        txPartitions.clear();
       } catch (err) {
         throw classify(err, 'sink');
       }
@@ -162,6 +176,7 @@ export function createKafkaSink(opts: KafkaSinkOptions): Sink {
       // An open transaction would hold read_committed consumers at its first offset until it times out.
       if (tx && !tx.completed) await settle(tx.abort());
       tx = undefined;
+      txPartitions.clear();
       await settle(producer?.close(true));
       await settle(admin?.close());
     },
@@ -177,6 +192,20 @@ export function kafkaClientBase(opts: Pick<KafkaSinkOptions, 'destination' | 'cl
     connectTimeout: 10_000,
     ...(settings.timeoutMs ? { timeout: settings.timeoutMs } : {}),
   };
+}
+
+/** A batch refused because an earlier one failed (fast-producer.ts) is worth a restart from the checkpoint, not a retry in place. */
+function sinkError(err: unknown) {
+  if (hasCode(err, OUT_OF_SEQUENCE)) {
+    return new TributaryError('SinkUnreachable', 'Kafka refused a batch out of sequence after an earlier batch failed; the stream resumes from its last checkpoint (nothing is skipped, order holds)', { cause: err });
+  }
+  return classify(err, 'sink');
+}
+
+function hasCode(err: unknown, code: string, depth = 0): boolean {
+  if (!err || typeof err !== 'object' || depth > 5) return false;
+  const e = err as { code?: unknown; errors?: unknown[]; cause?: unknown };
+  return e.code === code || (e.errors ?? []).some((x) => hasCode(x, code, depth + 1)) || hasCode(e.cause, code, depth + 1);
 }
 
 function flattenIds(err: unknown, depth = 0): string[] {
