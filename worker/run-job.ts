@@ -104,7 +104,7 @@ export async function runJob({ job, password, destinationPassword, store, log, s
       describeSource: () => readSourceTables(config, tables).catch((err) => { throw classify(err, 'source'); }),
       createSchema: job.syncTypes?.schema ?? true,
     })
-    : createKafkaSink({ destination: job.destination, database: job.source.database, jobName: job.name, clientId: `tributary-${job.id}`, jobId: job.id });
+    : createKafkaSink({ destination: job.destination, database: job.source.database, jobName: job.name, clientId: `tributary-${job.id}`, jobId: job.id, producerThread: true });
   try {
     await sink.prepare(tables);
     if (signal.aborted) return;

@@ -8,19 +8,20 @@ import type { ChangeEvent } from '../../worker/change-event.ts';
 
 // The sink writes its own Produce requests (produce-request.ts); a compressed
 // batch goes through the client's encoder instead. Both must reach a real
-// broker intact: keys, values, headers, tombstones, non-ASCII text, order.
+// broker intact: keys, values, headers, tombstones, non-ASCII text, order,
+// with the producer on its own thread (the worker's default) or in process.
 const event = (id: number, op: 'c' | 'd', i: number): ChangeEvent => ({
   op, schema: 'public', table: 'items', key: { id }, before: op === 'd' ? { id } : null, after: op === 'd' ? null : { id, note: `naïve ✓ 𝄞 ${'x'.repeat(id % 7 === 0 ? 5_000 : 10)}` },
   commitTimeMs: 1_795_000_000_000, txId: 9, lsn: 0x1000n + BigInt(i), commitLsn: 0x9000n, index: i, snapshot: false,
 });
 
 describe.each(MATRIX)('Kafka sink records (Kafka $kafka)', (combo) => {
-  for (const [guarantee, compression] of [['at-least-once', 'none'], ['at-least-once', 'gzip'], ['exactly-once', 'none']]) {
-    it(`delivers every record intact and in order, ${guarantee}, compression ${compression}`, { timeout: 90_000 }, async () => {
+  for (const [guarantee, compression, thread] of [['at-least-once', 'none', true], ['at-least-once', 'gzip', false], ['exactly-once', 'none', true]] as const) {
+    it(`delivers every record intact and in order, ${guarantee}, compression ${compression}, producer ${thread ? 'on its own thread' : 'in process'}`, { timeout: 90_000 }, async () => {
       const { kafka } = servicesFor(combo);
       const database = `db_${randomBytes(4).toString('hex')}`;
       const destination = KafkaDestination.parse({ type: 'kafka', brokers: kafka.brokers, newTopicPartitions: 3, deliveryGuarantee: guarantee, properties: { 'properties.compression.type': compression } });
-      const sink = createKafkaSink({ destination, database, jobName: 'test', clientId: 'test', jobId: `j${randomBytes(6).toString('hex')}` });
+      const sink = createKafkaSink({ destination, database, jobName: 'test', clientId: 'test', jobId: `j${randomBytes(6).toString('hex')}`, producerThread: thread });
       await sink.prepare([{ schema: 'public', table: 'items' }]);
       const events = Array.from({ length: 3_000 }, (_, i) => event(i % 500, i >= 2_500 ? 'd' : 'c', i));
       try {
@@ -44,4 +45,14 @@ describe.each(MATRIX)('Kafka sink records (Kafka $kafka)', (combo) => {
       expect(JSON.parse(sample.value!).after.note).toBe(`naïve ✓ 𝄞 ${'x'.repeat(5_000)}`);
     });
   }
+});
+
+describe('Kafka producer thread', () => {
+  it('a producer thread reports the brokers\' failure with its code, and closes', { timeout: 90_000 }, async () => {
+    const destination = KafkaDestination.parse({ type: 'kafka', brokers: ['127.0.0.1:1'], properties: { 'properties.retry.backoff.ms': '50' } });
+    const sink = createKafkaSink({ destination, database: 'db', jobName: 'test', clientId: 'test', jobId: 'jdead', producerThread: true });
+    await expect(sink.prepare([{ schema: 'public', table: 'items' }])).rejects.toMatchObject({ name: 'TributaryError', code: 'SinkUnreachable' });
+    await sink.close();
+    await expect(sink.write([event(1, 'c', 0)])).rejects.toMatchObject({ name: 'TributaryError' }); // closed: fails, never hangs
+  });
 });

@@ -3,7 +3,7 @@ import { formatLsn, type Lsn } from '../../../shared/lsn.ts';
 import type { Logger } from '../../../shared/logger.ts';
 import { classify } from '../../../shared/errors/classify.ts';
 import { producerSettings } from './producer-settings.ts';
-import { kafkaClientBase } from './kafka-sink.ts';
+import { kafkaClientBase } from './kafka-producer.ts';
 import { DEFAULT_TRANSACTION_TIMEOUT_MS, fenceAndReadPosition, laterPosition } from './kafka-position.ts';
 
 export type Resumed = {
