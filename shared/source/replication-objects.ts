@@ -70,9 +70,13 @@ export async function ensureSlot(client: pg.Client, name: string, serverVersion 
     return { created: false, lsn: parseLsn(row.lsn) };
   }
   // PostgreSQL 17 can keep a logical slot on a standby in step (failover = true), so
-  // the job survives a failover where sync_replication_slots is set up.
+  // the job survives a failover where sync_replication_slots is set up. A slot
+  // created on a standby cannot be one ("cannot enable failover for a replication
+  // slot created on the standby"): there it is a plain slot, lost if that standby
+  // is promoted (the failover-slots precheck says so).
+  const failover = serverVersion >= 170000 && !(await client.query('SELECT pg_is_in_recovery() AS standby')).rows[0].standby;
   const created = await client.query(
-    serverVersion >= 170000
+    failover
       ? "SELECT lsn::text AS lsn FROM pg_create_logical_replication_slot($1, 'pgoutput', false, false, true)"
       : "SELECT lsn::text AS lsn FROM pg_create_logical_replication_slot($1, 'pgoutput')",
     [name],

@@ -97,14 +97,19 @@ describe.each(PG_MAJORS)('standby and failover-slot prechecks with a real standb
     });
     expect(after).toMatchObject({ verdict: 'passed', blocking: [], needsAcknowledgement: [] });
 
-    // What the pass promises: a pgoutput slot can be created on this standby. Not through
-    // ensureSlot: on PostgreSQL 17 it asks for failover = true, which a standby refuses.
+    // What the pass promises: the worker's own slot creation works on this standby. On 17 it
+    // asks for failover = true only on a primary: a standby refuses it ("cannot enable failover
+    // for a replication slot created on the standby"), so this slot is a plain one.
     const stopNudging = logStandbySnapshots();
     try {
-      await onStandby.query(`SELECT pg_create_logical_replication_slot('tributary_on_standby', 'pgoutput')`);
+      const made = await ensureSlot(onStandby, 'tributary_on_standby', major * 10_000);
+      expect(made.created).toBe(true);
     } finally {
       await stopNudging();
     }
+    const slot = await onStandby.query(`SELECT plugin, slot_type${major >= 17 ? ', failover' : ''} FROM pg_replication_slots WHERE slot_name = 'tributary_on_standby'`);
+    expect(slot.rows[0]).toEqual({ plugin: 'pgoutput', slot_type: 'logical', ...(major >= 17 ? { failover: false } : {}) });
+    expect((await ensureSlot(onStandby, 'tributary_on_standby', major * 10_000)).created).toBe(false);
     await onStandby.query(`SELECT pg_drop_replication_slot('tributary_on_standby')`);
   });
 
