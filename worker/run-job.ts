@@ -7,6 +7,7 @@ import { setUpSource } from './replication/source-setup.ts';
 import { selectJobTables } from './replication/select-job-tables.ts';
 import { acknowledgedFixes } from './replication/acknowledged-fixes.ts';
 import { enableDdlCapture } from './replication/enable-ddl-capture.ts';
+import { refuseFullOnStandby, sourceIsStandby } from './replication/standby-source.ts';
 import { ddlCaptureOf } from '../shared/source/ddl-capture.ts';
 import { openWalStream } from './replication/wal-stream.ts';
 import { createStreamDecoder } from './replication/decoder/stream-decode.ts';
@@ -48,14 +49,23 @@ export async function runJob({ job, password, destinationPassword, store, log, s
   const tables = await selectJobTables(config, job.objects).catch((err) => { throw classify(err, 'source'); });
   const phases = phasesOf(job);
   const startPoint = startPointOf(job.startMode ?? { type: 'full+incremental' });
-  const heartbeatTable = await createHeartbeatTable(config, heartbeatTableOf(job), log);
+  const standby = await sourceIsStandby(config).catch((err) => { throw classify(err, 'source'); });
+  if (standby) {
+    refuseFullOnStandby(phases);
+    log.warn('the source is a standby (read-only): no heartbeat rows are written, so replication lag is not measured (retained WAL still is)', { fix: 'point the job at the primary to measure lag' });
+    log.info('the source is a standby: a new slot waits for the primary\'s next running-transactions record (every 15 s while the primary writes WAL; on an idle primary run SELECT pg_log_standby_snapshot() there)');
+  }
+  const heartbeatTable = standby ? undefined : await createHeartbeatTable(config, heartbeatTableOf(job), log);
   const published = heartbeatTable ? [...tables, heartbeatTable] : tables;
   const beforeSlotMs = startPoint ? await sourceNowMs(config).catch((err) => { throw classify(err, 'source'); }) : 0;
-  const setup = await setUpSource(config, { slot: job.slotName, publication: job.publicationName }, published, acknowledgedFixes(job)).catch((err) => {
+  const setup = await setUpSource(config, { slot: job.slotName, publication: job.publicationName }, published, { fixes: acknowledgedFixes(job), standby }).catch((err) => {
     throw classify(err, 'source');
   });
-  log.info(setup.slotCreated ? 'slot created' : 'slot found', { slot: job.slotName, lsn: formatLsn(setup.slotLsn), serverVersion: setup.serverVersion });
-  const ddlCapture = await enableDdlCapture(config, ddlCaptureOf(job), log);
+  log.info(setup.slotCreated ? 'slot created' : 'slot found', { slot: job.slotName, lsn: formatLsn(setup.slotLsn), serverVersion: setup.serverVersion, ...(standby ? { standby } : {}) });
+  if (setup.unappliedFixes.length) {
+    log.warn('the source is a standby: acknowledged fixes are not applied (only the primary can); until they are run there, UPDATE events lack unchanged TOASTed values and before-images hold only the key', { runOnPrimary: setup.unappliedFixes });
+  }
+  const ddlCapture = await enableDdlCapture(config, ddlCaptureOf(job), log, standby);
   if (startPoint && setup.slotCreated) {
     try {
       refuseUnservable(startPoint, { createdAtMs: beforeSlotMs, lsn: setup.slotLsn });
@@ -118,7 +128,7 @@ export async function runJob({ job, password, destinationPassword, store, log, s
       protocol,
       decode: createStreamDecoder().decode,
     }));
-    const heartbeat = heartbeatTable ? await observer.heartbeat(() => startHeartbeat({ config, table: heartbeatTable, slotName: job.slotName, log })) : undefined;
+    const heartbeat = await observer.heartbeat(() => startHeartbeat({ config, table: heartbeatTable, slotName: job.slotName, log }));
     const tracker = prepared ? createProgressTracker(prepared.progress) : undefined;
     let checkpointError: unknown;
     const checkpoints = createCheckpointer({
@@ -134,7 +144,7 @@ export async function runJob({ job, password, destinationPassword, store, log, s
         void wal.close();
       },
     });
-    const checkpointer = heartbeat ? observeDeliveries(checkpoints, heartbeat) : checkpoints;
+    const checkpointer = heartbeatTable ? observeDeliveries(checkpoints, heartbeat) : checkpoints;
     if (prepared) {
       await updateJob(store, job.id, (j) => ({ snapshot: prepared.progress, ...(['starting', 'retrying', 'streaming'].includes(j.status) ? { status: 'snapshotting' as const } : {}) }));
     } else {
@@ -150,7 +160,7 @@ export async function runJob({ job, password, destinationPassword, store, log, s
     try {
       const selected = [...tables, ...(heartbeatTable ? [{ ...heartbeatTable, operations: ['INSERT', 'UPDATE'] as const }] : [])];
       const changes = createChangeBuilder(selected.map((t) => ({ ...t, primaryKey: setup.primaryKeys.get(`${t.schema}.${t.table}`) })), { typeCatalog: setup.typeCatalog, log, ddlPrefix: ddlCapture?.prefix, rawValues: job.destination.type === 'postgresql' });
-      let builder = heartbeat ? withoutHeartbeats(changes, heartbeat) : changes;
+      let builder = heartbeatTable ? withoutHeartbeats(changes, heartbeat) : changes;
       if (startPoint) builder = skipEarlierCommits(builder, startPoint);
       // The slot may lag Kafka (a crash between the Kafka commit and the PostgreSQL ack): those commits are in Kafka already.
       if (resumed.skipBefore !== undefined) builder = skipEarlierCommits(builder, { beforeLsn: resumed.skipBefore });

@@ -10,10 +10,11 @@ import { awsStep } from './aws-step.ts';
 import { releaseDestination } from './release-destination.ts';
 import { destinationPasswordOf } from '../../shared/job/job-secrets.ts';
 
-export type ReleasedObjects = { slot: boolean; publication: boolean; heartbeatTable?: boolean; ddlCapture?: boolean };
+export type ReleasedObjects = { slot: boolean; publication: boolean; heartbeatTable?: boolean; ddlCapture?: boolean; /** A standby source: statements only the primary can run. */ leftOnPrimary?: string[] };
 
 // Release's source-side step: after the worker has stopped, remove the slot
-// (so the source stops retaining WAL for us) and the publication.
+// (so the source stops retaining WAL for us) and the publication. On a standby
+// source only the slot is its own; `leftOnPrimary` says what to drop there.
 export async function releaseSource(job: JobRecord, password: string): Promise<ReleasedObjects> {
   const client = new pg.Client(pgConfig(job.source, password));
   try {
@@ -35,6 +36,7 @@ export async function releaseSourceStep(input: unknown, deps: StepDeps): Promise
   if (!job) throw new Error(`job ${state.jobId} not found`);
   const removed = await deps.releaseSource(job, await deps.secrets.get(job.source.passwordRef));
   deps.log.info('source objects released', { jobId: job.id, ...removed });
+  if (removed.leftOnPrimary?.length) deps.log.warn('the source is a standby: drop the job\'s objects on the primary', { jobId: job.id, statements: removed.leftOnPrimary });
   if (state.action === 'release') await releaseDestination(job, await destinationPasswordOf(deps.secrets, job), deps.log);
   return removed;
 }

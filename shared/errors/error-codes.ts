@@ -29,6 +29,8 @@ export const ERROR_CODES = {
   DecodeFailed: { class: 'fatal', remedy: 'A WAL message could not be decoded; report it with the LSN in the message.' },
   SnapshotNotPossible: { class: 'fatal', remedy: 'Full synchronization reads tables in primary-key ranges: add a primary key, or start the job with startMode "incremental".' },
   SnapshotSchemaChanged: { class: 'fatal', remedy: 'Do not run DDL on tables during their full synchronization (both seeds forbid it). Start the job again: tables whose columns changed are snapshotted again from the start.' },
+  // A standby is read-only: what the job would create there is created on the primary and replicates.
+  SourceIsStandby: { class: 'fatal', remedy: 'The source is a standby, which is read-only: run the statements in the message on the primary (they replicate to the standby), or point the job at the primary. On a standby a job streams only: full synchronization writes watermarks into the WAL, so use startMode "incremental".' },
   StartPointUnavailable: { class: 'fatal', remedy: 'A new replication slot can only serve changes committed after it was created: choose a later fromTimestamp / fromLsn, or use startMode "full+incremental".' },
   WorkerCrashed: { class: 'other', remedy: 'The worker exited without reporting; see its log. It resumes from the last acknowledged LSN.' },
   Internal: { class: 'other', remedy: 'An unexpected error; see the message and the worker log.' },

@@ -20,6 +20,9 @@ export const alterSystemRestart = (name: string, value: string) =>
 export const alterSystemReload = (name: string, value: string) =>
   `ALTER SYSTEM SET ${name} = ${value};\nSELECT pg_reload_conf();`;
 
+/** A standby refuses DDL: on a standby source, a fix that changes the schema is run on the primary and replicates. */
+export const onPrimary = (standby: boolean, fix: string) => (standby ? `-- on the primary: the source is a standby (read-only) and this replicates to it\n${fix}` : fix);
+
 /** "a, b and 3 more": details stay readable with thousands of tables. */
 export function listSome(items: string[], max = 20): string {
   if (items.length <= max) return items.join(', ');

@@ -5,7 +5,9 @@ import { quoteIdent } from './pg-config.ts';
 // writes each DDL command into the WAL with pg_logical_emit_message, so the
 // schema change reaches the stream in commit order with the data around it
 // (logical decoding itself carries no DDL). Creating an event trigger needs a
-// superuser; without one the job streams without DDL capture.
+// superuser; without one the job streams without DDL capture. On a standby
+// source the trigger lives on the primary: DDL runs there, and its messages
+// reach the standby's slot with the rest of the WAL.
 export type DdlCaptureNames = { trigger: string; fn: string; prefix: string };
 
 export function ddlCaptureOf(job: { slotPrefix: string; id: string }): DdlCaptureNames {
@@ -13,11 +15,13 @@ export function ddlCaptureOf(job: { slotPrefix: string; id: string }): DdlCaptur
   return { trigger: name, fn: name, prefix: `tributary.ddl.${job.id}` };
 }
 
-export async function ensureDdlCapture(client: pg.Client, names: DdlCaptureNames): Promise<void> {
+/** The function and the trigger, as statements; on a standby source a person runs them on the primary. */
+export function ddlCaptureSql(names: DdlCaptureNames): { fn: string; trigger: string } {
   const fn = `public.${quoteIdent(names.fn)}`;
   // The prefix is generated from the job id ([a-z0-9]); it is the only value written into the function body.
   if (!/^tributary\.ddl\.[a-z0-9]+$/.test(names.prefix)) throw new Error(`unexpected DDL message prefix ${names.prefix}`);
-  await client.query(`CREATE OR REPLACE FUNCTION ${fn}() RETURNS event_trigger LANGUAGE plpgsql AS $fn$
+  return {
+    fn: `CREATE OR REPLACE FUNCTION ${fn}() RETURNS event_trigger LANGUAGE plpgsql AS $fn$
     DECLARE r record;
     BEGIN
       FOR r IN SELECT * FROM pg_event_trigger_ddl_commands() LOOP
@@ -25,14 +29,25 @@ export async function ensureDdlCapture(client: pg.Client, names: DdlCaptureNames
           'commandTag', r.command_tag, 'objectType', r.object_type, 'schema', r.schema_name,
           'identity', r.object_identity, 'statement', current_query())::text);
       END LOOP;
-    END $fn$`);
-  const exists = await client.query('SELECT 1 FROM pg_event_trigger WHERE evtname = $1', [names.trigger]);
-  if (!exists.rowCount) await client.query(`CREATE EVENT TRIGGER ${quoteIdent(names.trigger)} ON ddl_command_end EXECUTE FUNCTION ${fn}()`);
+    END $fn$;`,
+    trigger: `CREATE EVENT TRIGGER ${quoteIdent(names.trigger)} ON ddl_command_end EXECUTE FUNCTION ${fn}();`,
+  };
 }
+
+export async function ensureDdlCapture(client: pg.Client, names: DdlCaptureNames): Promise<void> {
+  const sql = ddlCaptureSql(names);
+  await client.query(sql.fn);
+  const exists = await client.query('SELECT 1 FROM pg_event_trigger WHERE evtname = $1', [names.trigger]);
+  if (!exists.rowCount) await client.query(sql.trigger);
+}
+
+export const dropDdlCaptureSql = (names: DdlCaptureNames) => [
+  `DROP EVENT TRIGGER IF EXISTS ${quoteIdent(names.trigger)};`,
+  `DROP FUNCTION IF EXISTS public.${quoteIdent(names.fn)}();`,
+];
 
 export async function dropDdlCapture(client: pg.Client, names: DdlCaptureNames): Promise<boolean> {
   const exists = await client.query('SELECT 1 FROM pg_event_trigger WHERE evtname = $1', [names.trigger]);
-  await client.query(`DROP EVENT TRIGGER IF EXISTS ${quoteIdent(names.trigger)}`);
-  await client.query(`DROP FUNCTION IF EXISTS public.${quoteIdent(names.fn)}()`);
+  for (const statement of dropDdlCaptureSql(names)) await client.query(statement);
   return Boolean(exists.rowCount);
 }

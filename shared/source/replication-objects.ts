@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { quoteIdent } from './pg-config.ts';
 import { parseLsn, type Lsn } from '../lsn.ts';
 import { TributaryError } from '../errors/tributary-error.ts';
-import { dropDdlCapture, type DdlCaptureNames } from './ddl-capture.ts';
+import { dropDdlCapture, dropDdlCaptureSql, type DdlCaptureNames } from './ddl-capture.ts';
 
 // The objects a job creates on its source, created idempotently by the worker
 // and removed by release. The publication must exist before the slot: pgoutput
@@ -70,9 +70,13 @@ export async function ensureSlot(client: pg.Client, name: string, serverVersion 
     return { created: false, lsn: parseLsn(row.lsn) };
   }
   // PostgreSQL 17 can keep a logical slot on a standby in step (failover = true), so
-  // the job survives a failover where sync_replication_slots is set up.
+  // the job survives a failover where sync_replication_slots is set up. A slot
+  // created on a standby cannot be one ("cannot enable failover for a replication
+  // slot created on the standby"): there it is a plain slot, lost if that standby
+  // is promoted (the failover-slots precheck says so).
+  const failover = serverVersion >= 170000 && !(await client.query('SELECT pg_is_in_recovery() AS standby')).rows[0].standby;
   const created = await client.query(
-    serverVersion >= 170000
+    failover
       ? "SELECT lsn::text AS lsn FROM pg_create_logical_replication_slot($1, 'pgoutput', false, false, true)"
       : "SELECT lsn::text AS lsn FROM pg_create_logical_replication_slot($1, 'pgoutput')",
     [name],
@@ -80,10 +84,6 @@ export async function ensureSlot(client: pg.Client, name: string, serverVersion 
   return { created: true, lsn: parseLsn(created.rows[0].lsn) };
 }
 
-/**
- * Drops the slot (terminating a walsender that still holds it) and the
- * publication. Returns what it removed; safe to run again.
- */
 /**
  * The heartbeat table a job writes on its source (SPEC.md §7, as DTS does):
  * its rows travel through the slot like any change, so their delay measures
@@ -100,31 +100,27 @@ export async function ensureHeartbeatTable(client: pg.Client, t: TableName): Pro
 }
 
 export type ReplicationObjects = { slot: string; publication: string; heartbeatTable?: TableName; ddlCapture?: DdlCaptureNames };
+export type DroppedObjects = {
+  slot: boolean; publication: boolean; heartbeatTable: boolean; ddlCapture: boolean;
+  /** A standby source: what exists (replicated from the primary) and only the primary can drop. */
+  leftOnPrimary?: string[];
+};
 
-export async function dropReplicationObjects(client: pg.Client, objects: ReplicationObjects): Promise<{ slot: boolean; publication: boolean; heartbeatTable: boolean; ddlCapture: boolean }> {
+/**
+ * Drops the slot (terminating a walsender that still holds it), the DDL
+ * capture, the publication and the heartbeat table. Returns what it removed;
+ * safe to run again.
+ */
+export async function dropReplicationObjects(client: pg.Client, objects: ReplicationObjects): Promise<DroppedObjects> {
   const { slot, publication } = objects;
+  // A standby refuses every DROP but the slot's, which is its own (logical
+  // slots are per server): the rest came from the primary and goes there.
+  if ((await client.query('SELECT pg_is_in_recovery() AS standby')).rows[0].standby) {
+    return { slot: await dropSlot(client, slot), publication: false, heartbeatTable: false, ddlCapture: false, leftOnPrimary: await presentOnStandby(client, objects) };
+  }
   // the event trigger first: nothing the job created may keep writing into the WAL
   const ddlCapture = objects.ddlCapture ? await dropDdlCapture(client, objects.ddlCapture) : false;
-  let slotDropped = false;
-  for (let attempt = 0; attempt < 10; attempt++) {
-    const found = await client.query('SELECT active_pid FROM pg_replication_slots WHERE slot_name = $1', [slot]);
-    if (!found.rowCount) break;
-    const pid = found.rows[0].active_pid;
-    if (pid) {
-      await client.query('SELECT pg_terminate_backend($1)', [pid]);
-      await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
-    }
-    try {
-      await client.query('SELECT pg_drop_replication_slot($1)', [slot]);
-      slotDropped = true;
-      break;
-    } catch (err) {
-      // 55006: the walsender has not let go yet; 42704: someone else dropped it
-      const code = (err as { code?: string }).code;
-      if (code === '42704') break;
-      if (code !== '55006' || attempt === 9) throw err;
-    }
-  }
+  const slotDropped = await dropSlot(client, slot);
   const pub = await client.query(`SELECT 1 FROM pg_publication WHERE pubname = $1`, [publication]);
   if (pub.rowCount) await client.query(`DROP PUBLICATION ${quoteIdent(publication)}`);
   let heartbeatTable = false;
@@ -137,4 +133,43 @@ export async function dropReplicationObjects(client: pg.Client, objects: Replica
     }
   }
   return { slot: slotDropped, publication: Boolean(pub.rowCount), heartbeatTable, ddlCapture };
+}
+
+/** Drops the slot, terminating a walsender that still holds it; false when there was none. */
+async function dropSlot(client: pg.Client, slot: string): Promise<boolean> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const found = await client.query('SELECT active_pid FROM pg_replication_slots WHERE slot_name = $1', [slot]);
+    if (!found.rowCount) return false;
+    const pid = found.rows[0].active_pid;
+    if (pid) {
+      await client.query('SELECT pg_terminate_backend($1)', [pid]);
+      await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
+    }
+    try {
+      await client.query('SELECT pg_drop_replication_slot($1)', [slot]);
+      return true;
+    } catch (err) {
+      // 55006: the walsender has not let go yet; 42704: someone else dropped it
+      const code = (err as { code?: string }).code;
+      if (code === '42704') return false;
+      if (code !== '55006' || attempt === 9) throw err;
+    }
+  }
+  return false;
+}
+
+async function presentOnStandby(client: pg.Client, objects: ReplicationObjects): Promise<string[]> {
+  const hb = objects.heartbeatTable;
+  const { rows } = await client.query(
+    `SELECT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = $1) AS publication,
+            EXISTS (SELECT 1 FROM pg_event_trigger WHERE evtname = $2) AS trigger,
+            $3::text IS NOT NULL AND to_regclass(format('%I.%I', $3::text, $4::text)) IS NOT NULL AS heartbeat`,
+    [objects.publication, objects.ddlCapture?.trigger ?? null, hb?.schema ?? null, hb?.table ?? null],
+  );
+  const r = rows[0];
+  return [
+    ...(r.trigger ? dropDdlCaptureSql(objects.ddlCapture!) : []),
+    ...(r.publication ? [`DROP PUBLICATION ${quoteIdent(objects.publication)};`] : []),
+    ...(r.heartbeat ? [`DROP TABLE ${quoteIdent(hb!.schema)}.${quoteIdent(hb!.table)};`] : []),
+  ];
 }

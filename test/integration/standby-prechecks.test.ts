@@ -38,8 +38,9 @@ describe.each(PG_MAJORS)('standby and failover-slot prechecks with a real standb
   let standby: PhysicalStandby;
   let onPrimary: pg.Client;
   let onStandby: pg.Client;
-  const run = (port: number) =>
-    runPrechecks(jobRecord({ source: { type: 'postgresql', host: '127.0.0.1', port, database: 'postgres', user: 'postgres', password: 'x', sslmode: 'disable' } }), primary.password, { checks: CHECKS });
+  // streaming only: a standby cannot run a full synchronization (checked below)
+  const run = (port: number, startMode: 'incremental' | 'full+incremental' = 'incremental') =>
+    runPrechecks(jobRecord({ source: { type: 'postgresql', host: '127.0.0.1', port, database: 'postgres', user: 'postgres', password: 'x', sslmode: 'disable' }, startMode: { type: startMode } }), primary.password, { checks: CHECKS });
   // A logical slot on a standby waits for a running-xacts record from the primary, which the primary writes only every 15 s unprompted.
   const logStandbySnapshots = () => {
     let nudging = true;
@@ -90,22 +91,38 @@ describe.each(PG_MAJORS)('standby and failover-slot prechecks with a real standb
     await waitFor('the primary to hold back vacuum for the standby', async () => (await slotXmin()) !== null, 30_000);
 
     const after = await run(standby.port);
-    expect(byId(after).get('standby')).toMatchObject({ status: 'pass', detail: `the source is a standby on PostgreSQL ${major} with hot_standby_feedback = on` });
+    expect(byId(after).get('standby')).toMatchObject({
+      status: 'pass',
+      detail: `the source is a standby on PostgreSQL ${major} with hot_standby_feedback = on; it is read-only, so schema, role and grant fixes in this report run on the primary`,
+    });
     expect(byId(after).get('failover-slots')).toMatchObject({
       status: 'pass',
       detail: `the source is a standby${major >= 17 ? ' (sync_replication_slots = off)' : ''}: a slot on it does not survive its promotion unless created there as a synced failover slot`,
     });
     expect(after).toMatchObject({ verdict: 'passed', blocking: [], needsAcknowledgement: [] });
 
-    // What the pass promises: a pgoutput slot can be created on this standby. Not through
-    // ensureSlot: on PostgreSQL 17 it asks for failover = true, which a standby refuses.
+    // What the pass promises: the worker's own slot creation works on this standby. On 17 it
+    // asks for failover = true only on a primary: a standby refuses it ("cannot enable failover
+    // for a replication slot created on the standby"), so this slot is a plain one.
     const stopNudging = logStandbySnapshots();
     try {
-      await onStandby.query(`SELECT pg_create_logical_replication_slot('tributary_on_standby', 'pgoutput')`);
+      const made = await ensureSlot(onStandby, 'tributary_on_standby', major * 10_000);
+      expect(made.created).toBe(true);
     } finally {
       await stopNudging();
     }
+    const slot = await onStandby.query(`SELECT plugin, slot_type${major >= 17 ? ', failover' : ''} FROM pg_replication_slots WHERE slot_name = 'tributary_on_standby'`);
+    expect(slot.rows[0]).toEqual({ plugin: 'pgoutput', slot_type: 'logical', ...(major >= 17 ? { failover: false } : {}) });
+    expect((await ensureSlot(onStandby, 'tributary_on_standby', major * 10_000)).created).toBe(false);
     await onStandby.query(`SELECT pg_drop_replication_slot('tributary_on_standby')`);
+
+    // a standby writes no WAL, so a job with a full synchronization (watermarks) is refused there
+    const full = byId(await run(standby.port, 'full+incremental')).get('standby');
+    expect(full).toMatchObject({
+      status: 'error',
+      detail: 'the source is a standby: the job has a full synchronization, whose watermarks (pg_logical_emit_message) a standby cannot write',
+      fix: 'Set startMode to {"type": "incremental"} (or syncTypes.full to false) and copy the existing rows another way, or point the job at the primary.',
+    });
   });
 
   if (major < 17) it('the primary with this standby attached: failover-slots is a warning to acknowledge (no failover slots before 17)', async () => {

@@ -22,7 +22,8 @@ export type Heartbeat = {
   close(): Promise<void>;
 };
 
-export async function startHeartbeat(opts: { config: pg.ClientConfig; table: TableName; slotName: string; intervalMs?: number; log: Logger }): Promise<Heartbeat> {
+/** Without a table (no privilege, or a read-only standby source) it writes nothing and measures retained WAL only. */
+export async function startHeartbeat(opts: { config: pg.ClientConfig; table?: TableName; slotName: string; intervalMs?: number; log: Logger }): Promise<Heartbeat> {
   const { table } = opts;
   const client = new pg.Client(opts.config);
   client.on('error', () => undefined); // a lost connection is retried on the next beat
@@ -37,13 +38,17 @@ export async function startHeartbeat(opts: { config: pg.ClientConfig; table: Tab
     try {
       connected ??= client.connect();
       await connected;
-      const { rows } = await client.query(
-        `INSERT INTO ${quoteIdent(table.schema)}.${quoteIdent(table.table)} (id, ts) VALUES (1, clock_timestamp())
-         ON CONFLICT (id) DO UPDATE SET ts = EXCLUDED.ts RETURNING (extract(epoch FROM ts) * 1000)::float8 AS ms`,
-      );
-      written.push(Math.floor(rows[0].ms)); // whole ms, as the decoded event's timestamp compares
+      if (table) {
+        const { rows } = await client.query(
+          `INSERT INTO ${quoteIdent(table.schema)}.${quoteIdent(table.table)} (id, ts) VALUES (1, clock_timestamp())
+           ON CONFLICT (id) DO UPDATE SET ts = EXCLUDED.ts RETURNING (extract(epoch FROM ts) * 1000)::float8 AS ms`,
+        );
+        written.push(Math.floor(rows[0].ms)); // whole ms, as the decoded event's timestamp compares
+      }
+      // a standby has no current WAL position ("recovery is in progress"): its end of WAL is what it replayed
       const slot = await client.query(
-        'SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::float8 AS retained FROM pg_replication_slots WHERE slot_name = $1',
+        `SELECT pg_wal_lsn_diff(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END, restart_lsn)::float8 AS retained
+           FROM pg_replication_slots WHERE slot_name = $1`,
         [opts.slotName],
       );
       retainedWalBytes = slot.rows[0]?.retained ?? undefined;
@@ -58,7 +63,7 @@ export async function startHeartbeat(opts: { config: pg.ClientConfig; table: Tab
   const timer = setInterval(beat, opts.intervalMs ?? 5_000);
   timer.unref();
 
-  const isHeartbeat = (e: ChangeEvent) => e.table === table.table && e.schema === table.schema;
+  const isHeartbeat = (e: ChangeEvent) => e.table === table?.table && e.schema === table.schema;
 
   return {
     filter(events) {

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { ensurePublication, ensureSlot, type PublishedTable, type TableName } from '../../shared/source/replication-objects.ts';
+import { requireStandbyPublication } from '../../shared/source/standby-publication.ts';
 import { TributaryError } from '../../shared/errors/tributary-error.ts';
 import type { Lsn } from '../../shared/lsn.ts';
 import { columnTypeOids, loadTypeCatalog, type TypeCatalog } from './type-catalog.ts';
@@ -7,9 +8,14 @@ import { columnTypeOids, loadTypeCatalog, type TypeCatalog } from './type-catalo
 // Everything the worker needs from a normal (non-replication) connection
 // before streaming: settings that must hold, the publication and slot, and
 // each table's primary key and the catalog of its columns' non-built-in types.
-export type SourceSetup = { slotLsn: Lsn; slotCreated: boolean; primaryKeys: Map<string, string[]>; typeCatalog: TypeCatalog; serverVersion: number };
+export type SourceSetup = {
+  slotLsn: Lsn; slotCreated: boolean; primaryKeys: Map<string, string[]>; typeCatalog: TypeCatalog; serverVersion: number;
+  /** On a standby: acknowledged fixes still needed, which only the primary can apply. */
+  unappliedFixes: string[];
+};
 
-export async function setUpSource(config: pg.ClientConfig, names: { slot: string; publication: string }, tables: PublishedTable[], fixes: string[] = []): Promise<SourceSetup> {
+/** `standby`: the source is in recovery (standby-source.ts), so nothing is created or altered but the slot. */
+export async function setUpSource(config: pg.ClientConfig, names: { slot: string; publication: string }, tables: PublishedTable[], opts: { fixes?: string[]; standby?: boolean } = {}): Promise<SourceSetup> {
   const client = new pg.Client(config);
   await client.connect();
   try {
@@ -18,15 +24,19 @@ export async function setUpSource(config: pg.ClientConfig, names: { slot: string
     if (wal_level !== 'logical') throw new TributaryError('WalLevelNotLogical', `the source has wal_level = ${wal_level}; logical replication needs wal_level = logical`);
     // acknowledged precheck fixes (acknowledged-fixes.ts), each only while still needed:
     // a repeated ALTER would reach the DDL capture as a schema change on every restart
-    for (const statement of fixes) {
+    const unappliedFixes: string[] = [];
+    for (const statement of opts.fixes ?? []) {
       const table = /^ALTER TABLE (.+) REPLICA IDENTITY FULL;$/.exec(statement)?.[1];
       const current = table ? await client.query('SELECT relreplident FROM pg_class WHERE oid = to_regclass($1)', [table]) : undefined;
-      if (current?.rows[0]?.relreplident !== 'f') await client.query(statement);
+      if (current?.rows[0]?.relreplident === 'f') continue;
+      if (opts.standby) unappliedFixes.push(statement);
+      else await client.query(statement);
     }
-    await ensurePublication(client, names.publication, tables, version);
+    if (opts.standby) await requireStandbyPublication(client, names.publication, tables, version);
+    else await ensurePublication(client, names.publication, tables, version);
     const slot = await ensureSlot(client, names.slot, version);
     const typeCatalog = await loadTypeCatalog(client, await columnTypeOids(client, tables));
-    return { slotLsn: slot.lsn, slotCreated: slot.created, primaryKeys: await primaryKeys(client, tables), typeCatalog, serverVersion: version };
+    return { slotLsn: slot.lsn, slotCreated: slot.created, primaryKeys: await primaryKeys(client, tables), typeCatalog, serverVersion: version, unappliedFixes };
   } finally {
     await client.end().catch(() => undefined);
   }

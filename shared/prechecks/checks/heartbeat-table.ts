@@ -2,11 +2,14 @@ import { quoteIdent } from '../../source/pg-config.ts';
 import { heartbeatTableOf } from '../../source/replication-objects.ts';
 import { pass, warning, type Precheck } from '../precheck.ts';
 import { qualified } from '../fix-sql.ts';
+import { sourceFacts } from '../source-facts.ts';
 
 // The worker writes a heartbeat table on the source (SPEC.md §7): its rows
 // measure replication lag and keep an idle slot advancing. Without CREATE on
 // its schema (PUBLIC lost CREATE on "public" in PostgreSQL 15) the job still
-// streams, unmeasured, so this is an ignorable warning.
+// streams, unmeasured, so this is an ignorable warning. A standby source is
+// read-only: no heartbeat can be written there whatever exists (a table made
+// on the primary would replicate, but nothing would write its rows).
 export const heartbeatTable: Precheck = {
   id: 'heartbeat-table',
   title: 'The heartbeat table can be created (replication lag measurement)',
@@ -15,7 +18,13 @@ export const heartbeatTable: Precheck = {
   async run(ctx) {
     const t = heartbeatTableOf(ctx.job);
     const name = qualified(t.schema, t.table);
-    const client = await ctx.source();
+    const [client, facts] = await Promise.all([ctx.source(), sourceFacts(ctx)]);
+    if (facts.inRecovery) {
+      return warning(
+        'the source is a standby (read-only): the job writes no heartbeat rows there, so replication lag is not measured and a lag alarm (alerting.lagThresholdSeconds) never fires; retained WAL is still reported',
+        'Acknowledge, or point the job at the primary to measure lag.',
+      );
+    }
     const { rows } = await client.query(
       `SELECT n.oid IS NOT NULL AS schema_exists, coalesce(has_schema_privilege(n.oid, 'CREATE'), false) AS can_create,
               c.oid IS NOT NULL AS table_exists, CASE WHEN c.oid IS NOT NULL THEN pg_has_role(c.relowner, 'USAGE') END AS owned

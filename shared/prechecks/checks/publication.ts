@@ -1,13 +1,15 @@
 import { quoteIdent } from '../../source/pg-config.ts';
-import { error, pass, type Precheck } from '../precheck.ts';
+import { describePublicationGap, primaryPublicationSql, publicationUsable, readPublicationGap } from '../../source/standby-publication.ts';
+import { error, pass, skipped, type Finding, type Precheck, type PrecheckContext } from '../precheck.ts';
 import { listSome, qualified } from '../fix-sql.ts';
-import { existing, selectedTables } from '../selected-tables.ts';
+import { existing, jobTables, nameOf, selectedTables } from '../selected-tables.ts';
 import { sourceFacts } from '../source-facts.ts';
 
 // The worker runs CREATE PUBLICATION … FOR TABLE, or ALTER PUBLICATION … SET
 // TABLE when it exists. PostgreSQL allows that to a role with CREATE on the
 // database that owns the publication and has the owner's rights on every
-// table named (superusers bypass all three).
+// table named (superusers bypass all three). A standby can do neither: there
+// the publication must already fit the job, created on the primary.
 export const publication: Precheck = {
   id: 'publication',
   title: 'Publication name is free or ours, and the account may create it',
@@ -16,6 +18,7 @@ export const publication: Precheck = {
   async run(ctx) {
     const name = ctx.job.publicationName;
     const [facts, tables, client] = await Promise.all([sourceFacts(ctx), selectedTables(ctx), ctx.source()]);
+    if (facts.inRecovery) return onStandby(ctx, facts.versionNum);
     const { rows } = await client.query(
       `SELECT pg_get_userbyid(p.pubowner) AS owner, pg_has_role(p.pubowner, 'USAGE') AS owned, p.puballtables AS all_tables,
               has_database_privilege(current_database(), 'CREATE') AS can_create
@@ -58,3 +61,18 @@ export const publication: Precheck = {
     return error(`${state}, but ${problems.join('; ')}`, fixes.join('\n'));
   },
 };
+
+async function onStandby(ctx: PrecheckContext, versionNum: number): Promise<Finding> {
+  const name = ctx.job.publicationName;
+  const [{ tables }, infos, client] = await Promise.all([jobTables(ctx), selectedTables(ctx), ctx.source()]);
+  const present = new Set(existing(infos).map(nameOf));
+  const wanted = tables.filter((t) => present.has(nameOf(t))); // missing ones are the tables-exist check's finding
+  if (!wanted.length) return skipped('none of the selected tables exists on the source');
+  const gap = await readPublicationGap(client, name, wanted, versionNum);
+  if (publicationUsable(gap)) {
+    const others = gap.extra ? `; it also publishes ${gap.extra} other table(s), whose changes the job ignores` : '';
+    const filters = wanted.some((t) => t.rowFilter) ? '; its row filters are the ones that apply (PostgreSQL keeps them deparsed, so only their presence is compared with objects.tables)' : '';
+    return pass(`the source is a standby: publication ${quoteIdent(name)} exists (replicated from the primary) and publishes the job's ${wanted.length} table(s)${filters}${others}`);
+  }
+  return error(`the source is a standby (read-only), so the job cannot create or alter its publication: ${describePublicationGap(name, gap)}`, primaryPublicationSql(name, wanted, gap, versionNum));
+}

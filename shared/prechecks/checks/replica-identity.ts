@@ -1,12 +1,13 @@
 import { error, pass, type Finding, type Precheck } from '../precheck.ts';
-import { listSome, qualified } from '../fix-sql.ts';
+import { listSome, onPrimary, qualified } from '../fix-sql.ts';
+import { sourceFacts } from '../source-facts.ts';
 import { existing, selectedTables, type TableInfo } from '../selected-tables.ts';
 
 // pgoutput identifies the old row of an UPDATE or DELETE by the replica
 // identity. With none (NOTHING, or DEFAULT without a primary key) PostgreSQL
 // refuses UPDATE and DELETE on a published table outright, so the user's own
 // application would start failing once the job's publication exists.
-export function assessReplicaIdentity(tables: TableInfo[]): Finding {
+export function assessReplicaIdentity(tables: TableInfo[], standby = false): Finding {
   const candidates = existing(tables).filter((t) => t.relation.kind === 'r' || t.relation.kind === 'p');
   const bad: Array<{ t: TableInfo; why: string }> = [];
   const counts: Record<string, number> = {};
@@ -22,7 +23,7 @@ export function assessReplicaIdentity(tables: TableInfo[]): Finding {
   if (!bad.length) return pass(`replica identity is usable on all ${candidates.length} table(s) (${summary || 'none'})`);
   return error(
     `${bad.length} table(s) have no usable replica identity, so UPDATE and DELETE on them would fail on the source once published: ${listSome(bad.map(({ t, why }) => `${qualified(t.schema, t.table)} (${why})`))}`,
-    bad.map(({ t }) => `ALTER TABLE ${qualified(t.schema, t.table)} REPLICA IDENTITY FULL;`).join('\n'),
+    onPrimary(standby, bad.map(({ t }) => `ALTER TABLE ${qualified(t.schema, t.table)} REPLICA IDENTITY FULL;`).join('\n')),
   );
 }
 
@@ -32,6 +33,7 @@ export const replicaIdentity: Precheck = {
   requires: ['source-authentication'],
   appliesTo: () => true,
   async run(ctx) {
-    return assessReplicaIdentity(await selectedTables(ctx));
+    const [tables, facts] = await Promise.all([selectedTables(ctx), sourceFacts(ctx)]);
+    return assessReplicaIdentity(tables, facts.inRecovery);
   },
 };

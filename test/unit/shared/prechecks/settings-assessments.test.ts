@@ -83,17 +83,28 @@ describe('logical-decoding-work-mem', () => {
 });
 
 describe('standby and failover slots', () => {
-  it('a primary passes the standby check', () => {
-    expect(assessStandby({ inRecovery: false, major: 15, hotStandbyFeedback: 'off' }).status).toBe('pass');
+  it('a primary passes the standby check, full synchronization or not', () => {
+    expect(assessStandby({ inRecovery: false, major: 15, hotStandbyFeedback: 'off', fullPhase: true }).status).toBe('pass');
   });
   it('a PostgreSQL 15 standby without feedback gets both problems and both fixes', () => {
-    const f = assessStandby({ inRecovery: true, major: 15, hotStandbyFeedback: 'off' });
+    const f = assessStandby({ inRecovery: true, major: 15, hotStandbyFeedback: 'off', fullPhase: false });
     expect(f.status).toBe('error');
     expect(f.detail).toContain('PostgreSQL 15 cannot decode on a standby');
     expect(f.fix).toContain('ALTER SYSTEM SET hot_standby_feedback = on;');
   });
-  it('a PostgreSQL 16 standby with feedback passes', () => {
-    expect(assessStandby({ inRecovery: true, major: 16, hotStandbyFeedback: 'on' }).status).toBe('pass');
+  it('a PostgreSQL 16 standby with feedback passes a streaming-only job, and says fixes run on the primary', () => {
+    const f = assessStandby({ inRecovery: true, major: 16, hotStandbyFeedback: 'on', fullPhase: false });
+    expect(f.status).toBe('pass');
+    expect(f.detail).toContain('schema, role and grant fixes in this report run on the primary');
+  });
+  it('a standby refuses a job with a full synchronization: its watermarks need a WAL write', () => {
+    const f = assessStandby({ inRecovery: true, major: 17, hotStandbyFeedback: 'on', fullPhase: true });
+    expect(f).toMatchObject({
+      status: 'error',
+      ignorable: false,
+      detail: 'the source is a standby: the job has a full synchronization, whose watermarks (pg_logical_emit_message) a standby cannot write',
+      fix: 'Set startMode to {"type": "incremental"} (or syncTypes.full to false) and copy the existing rows another way, or point the job at the primary.',
+    });
   });
   it('failover: nothing to do without standbys; a warning with the setting when standbys exist on 17', () => {
     expect(assessFailover({ major: 17, inRecovery: false, physicalSlots: [], physicalSenders: 0 }).status).toBe('pass');

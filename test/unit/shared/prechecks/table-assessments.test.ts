@@ -110,6 +110,13 @@ describe('toast-replica-identity', () => {
     expect(f.detail).toContain('"public"."docs" ("body")');
     expect(f.detail).not.toContain('"full"');
   });
+  it('on a standby the fix runs on the primary, and acknowledging accepts the gap (Tributary cannot apply it there)', () => {
+    const f = assessToastIdentity([table('docs', { columns: [col('id', { notNull: true }), col('body', { type: 'text', toastable: true })] })], true);
+    expect(f).toMatchObject({ status: 'warning', ignorable: true });
+    expect(f.fix).toBe('-- on the primary: the source is a standby (read-only) and this replicates to it\nALTER TABLE "public"."docs" REPLICA IDENTITY FULL;');
+    expect(f.detail).toContain('the source is a standby, so Tributary cannot apply the fix itself');
+    expect(assessReplicaIdentity([table('a', { replicaIdentity: 'n' })], true).fix).toBe('-- on the primary: the source is a standby (read-only) and this replicates to it\nALTER TABLE "public"."a" REPLICA IDENTITY FULL;');
+  });
   it('a TOASTable primary-key column is always logged, so it does not count', () => {
     const f = assessToastIdentity([table('t', { columns: [col('code', { toastable: true, notNull: true })], indexes: [pk(['code'])] })]);
     expect(f.status).toBe('pass');
