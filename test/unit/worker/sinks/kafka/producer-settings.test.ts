@@ -26,6 +26,12 @@ describe('partition for a key', () => {
       for (let i = 0; i < 500; i++) {
         const key = JSON.stringify({ id: i * 7919, tenant: `t${i % 13}` });
         expect(javaPartitionFor(key, partitions)).toBe(java({ topic: 't', partitionMetadata, message: { key, value: null } }));
+        // every length mod 4, non-ASCII text (hashed as UTF-8 bytes), and Buffers
+        for (const other of [key.slice(0, i % 9), `{"name":"${'é✓𝄞'.slice(0, 1 + (i % 4))}${i}"}`]) {
+          const expected = java({ topic: 't', partitionMetadata, message: { key: other, value: null } });
+          expect(javaPartitionFor(other, partitions)).toBe(expected);
+          expect(javaPartitionFor(Buffer.from(other), partitions)).toBe(expected);
+        }
       }
     }
   });
