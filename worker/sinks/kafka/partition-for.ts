@@ -31,16 +31,12 @@ function murmur2Bytes(data: string | Buffer): number {
     k = Math.imul(k, M);
     h = Math.imul(h, M) ^ k;
   }
-  switch (length - i) {
-    case 3:
-      h ^= at(i + 2) << 16;
-    // falls through
-    case 2:
-      h ^= at(i + 1) << 8;
-    // falls through
-    case 1:
-      h ^= at(i);
-      h = Math.imul(h, M);
+  const rest = length - i; // Java's switch falls through from 3 to 1
+  if (rest >= 3) h ^= at(i + 2) << 16;
+  if (rest >= 2) h ^= at(i + 1) << 8;
+  if (rest >= 1) {
+    h ^= at(i);
+    h = Math.imul(h, M);
   }
   h ^= h >>> 13;
   h = Math.imul(h, M);
