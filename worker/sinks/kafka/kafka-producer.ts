@@ -5,6 +5,7 @@ import { TributaryError } from '../../../shared/errors/tributary-error.ts';
 import { FastProducer, OUT_OF_SEQUENCE } from './fast-producer.ts';
 import { SendWindow } from './send-window.ts';
 import { producerSettings } from './producer-settings.ts';
+import { kafkaClientBase } from './kafka-client-base.ts';
 import type { RecordBatch } from './record-batch.ts';
 import { DEFAULT_TRANSACTION_TIMEOUT_MS, FRESH_PRODUCER, encodePosition, POSITION_TOPIC_CONFIGS, positionTopicOf, transactionalIdOf, type KafkaPosition } from './kafka-position.ts';
 
@@ -146,17 +147,6 @@ export function createKafkaProducer(opts: KafkaProducerOptions): KafkaProducerSi
       await settle(producer?.close(true));
       await settle(admin?.close());
     },
-  };
-}
-
-/** Connection options shared by the sink's clients and the position reader. */
-export function kafkaClientBase(opts: Pick<KafkaProducerOptions, 'destination' | 'clientId'>) {
-  const settings = producerSettings(opts.destination.properties);
-  return {
-    clientId: settings.clientId ?? opts.clientId,
-    bootstrapBrokers: opts.destination.brokers,
-    connectTimeout: 10_000,
-    ...(settings.timeoutMs ? { timeout: settings.timeoutMs } : {}),
   };
 }
 

@@ -1,10 +1,10 @@
 import type { KafkaDestination } from '../../../shared/job/job-spec.ts';
 import type { Sink } from '../sink.ts';
 import { recordRenderer } from './record-batch.ts';
-import { createKafkaProducer, type KafkaProducerSide } from './kafka-producer.ts';
+import type { KafkaProducerSide } from './kafka-producer.ts';
 import { threadedKafkaProducer } from './threaded-kafka-producer.ts';
 
-export { kafkaClientBase } from './kafka-producer.ts';
+export { kafkaClientBase } from './kafka-client-base.ts';
 
 export type KafkaSinkOptions = {
   destination: KafkaDestination;
@@ -25,17 +25,19 @@ export type KafkaSinkOptions = {
 export function createKafkaSink(opts: KafkaSinkOptions): Sink {
   const records = recordRenderer(opts);
   const producerOptions = { destination: opts.destination, clientId: opts.clientId, jobId: opts.jobId };
-  const producer: KafkaProducerSide = opts.producerThread ? threadedKafkaProducer(producerOptions) : createKafkaProducer(producerOptions);
+  // In process, the Kafka client is loaded on first use: a threaded sink's main thread never loads it (~65 MB of RSS).
+  let producer: KafkaProducerSide | undefined = opts.producerThread ? threadedKafkaProducer(producerOptions) : undefined;
   return {
     async prepare(tables) {
+      producer ??= (await import('./kafka-producer.ts')).createKafkaProducer(producerOptions);
       records.usePartitions(await producer.prepare(records.topicsFor(tables)));
     },
     async write(events) {
       const batch = records.render(events, Date.now());
-      await producer.send(batch);
+      await producer!.send(batch);
       return { bytes: batch.bytes };
     },
-    ...(opts.destination.deliveryGuarantee === 'exactly-once' ? { commit: (position) => producer.commit(position) } : {}),
-    close: () => producer.close(),
+    ...(opts.destination.deliveryGuarantee === 'exactly-once' ? { commit: (position) => producer!.commit(position) } : {}),
+    close: async () => producer?.close(),
   };
 }

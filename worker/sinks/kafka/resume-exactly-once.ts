@@ -3,8 +3,7 @@ import { formatLsn, type Lsn } from '../../../shared/lsn.ts';
 import type { Logger } from '../../../shared/logger.ts';
 import { classify } from '../../../shared/errors/classify.ts';
 import { producerSettings } from './producer-settings.ts';
-import { kafkaClientBase } from './kafka-producer.ts';
-import { DEFAULT_TRANSACTION_TIMEOUT_MS, fenceAndReadPosition, laterPosition } from './kafka-position.ts';
+import { kafkaClientBase } from './kafka-client-base.ts';
 
 export type Resumed = {
   /** The job with the position to resume from (ackedLsn, snapshot progress). */
@@ -22,6 +21,8 @@ export type Resumed = {
 export async function resumeExactlyOnce(job: JobRecord, stored: JobRecord, log: Logger): Promise<Resumed> {
   const destination = job.destination;
   if (destination.type !== 'kafka' || destination.deliveryGuarantee !== 'exactly-once') return { job: stored, exactlyOnce: false };
+  // Loaded here: the Kafka client costs ~65 MB of RSS, and an at-least-once worker's main thread never needs it.
+  const { DEFAULT_TRANSACTION_TIMEOUT_MS, fenceAndReadPosition, laterPosition } = await import('./kafka-position.ts');
   const base = kafkaClientBase({ destination, clientId: `tributary-${job.id}` });
   const transactionTimeoutMs = producerSettings(destination.properties).transactionTimeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS;
   const inKafka = await fenceAndReadPosition({ base, jobId: job.id, transactionTimeoutMs }).catch((err) => {
