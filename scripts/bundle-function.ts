@@ -50,7 +50,10 @@ export async function bundleFunction(entry: string, outdir: string, opts: { sour
     // providers lazily, only when the environment holds no credentials; Lambda
     // always sets them, so those never load there (and if they ever did, the
     // nodejs24.x runtime ships them). Left out, they are ~100 KiB less to load.
-    external: ['pg-native', ...LAZY_CREDENTIAL_PROVIDERS],
+    // bowser (~34 KiB) parses a browser's user agent; @aws-sdk/core's client barrel reaches it
+    // only through a dynamic import in the browser user-agent provider, which Node clients never
+    // call (they use the util-user-agent-node provider).
+    external: ['pg-native', 'bowser', ...LAZY_CREDENTIAL_PROVIDERS],
     plugins: [withoutZodLocales],
   });
 }

@@ -24,6 +24,11 @@ export type AppDeps = {
   store: JobStore;
   secrets: SecretStore;
   launcher: Launcher;
+  /**
+   * A user release's cleanup outside Tributary: the source's slot and publication and, for a
+   * PostgreSQL destination, the job's rows there. On AWS that is the job machine's release branch
+   * (its ReleaseSource step alone may read the passwords), locally the same functions in process.
+   */
   releaseSource(job: JobRecord, password: string): Promise<ReleasedObjects>;
   log: Logger;
   apiKeys: ApiKeyStore;

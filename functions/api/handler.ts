@@ -1,9 +1,9 @@
 import { handle } from 'hono/aws-lambda';
 import { z } from 'zod';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { createApp } from './app.ts';
+import { createDynamoClient } from '../../shared/storage/dynamo/dynamo-client.ts';
 import { createDynamoJobStore } from '../../shared/storage/dynamo/dynamo-job-store.ts';
 import { createDynamoUsageStore } from '../../shared/metering/dynamo-usage-store.ts';
 import { createDynamoIdempotencyStore } from '../../shared/storage/dynamo/dynamo-idempotency-store.ts';
@@ -27,7 +27,7 @@ const Env = z.object({
   TRIBUTARY_ALARM_TOPIC_ARN: z.string().startsWith('arn:', 'TRIBUTARY_ALARM_TOPIC_ARN is the environment\'s alarm topic (infra/constructs/alarms.ts)'),
 });
 const env = Env.parse(process.env);
-const dynamo = new DynamoDBClient({});
+const dynamo = createDynamoClient();
 const tableName = env.TRIBUTARY_JOBS_TABLE;
 const stored = createSecretsManagerStore({ prefix: env.TRIBUTARY_SECRETS_PREFIX, kmsKeyId: env.TRIBUTARY_SECRETS_KEY, tags: { 'tributary:environment': env.TRIBUTARY_ENVIRONMENT } });
 

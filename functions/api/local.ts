@@ -2,10 +2,13 @@ import { serve, type ServerType } from '@hono/node-server';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApp } from './app.ts';
+import type { JobRecord } from '../../shared/job/job-record.ts';
 import { createSqliteJobStore } from '../../shared/storage/local/sqlite-job-store.ts';
 import { createFileSecretStore } from '../../shared/secrets/local/file-secret-store.ts';
 import { createChildProcessLauncher } from '../launcher/child-process-launcher.ts';
 import { releaseSource } from '../steps/release-source.ts';
+import { releaseDestination } from '../steps/release-destination.ts';
+import { destinationPasswordOf } from '../../shared/job/job-secrets.ts';
 import { createLogger, type Logger } from '../../shared/logger.ts';
 import { resumeJobs } from '../launcher/resume-jobs.ts';
 import { createSqliteApiKeyStore } from '../../shared/auth/sqlite-api-key-store.ts';
@@ -32,7 +35,13 @@ export async function startLocalTributary(opts: { dataDir: string; port?: number
   // no CloudWatch locally: alerts are evaluated from the jobs' metrics, shown by GET /jobs/{id} and logged
   const alarms = createLocalAlarms(log.child({ component: 'alerts' }));
   const stopWatching = alarms.watch(store);
-  const app = createApp({ store, secrets, launcher, releaseSource, log, apiKeys, idempotency: idempotencyStore, runPrechecks, usage, alarms });
+  // release as the job machine's ReleaseSource step does on AWS: the source, then the destination's bookkeeping
+  const release = async (job: JobRecord, password: string) => {
+    const removed = await releaseSource(job, password);
+    await releaseDestination(job, await destinationPasswordOf(secrets, job), log);
+    return removed;
+  };
+  const app = createApp({ store, secrets, launcher, releaseSource: release, log, apiKeys, idempotency: idempotencyStore, runPrechecks, usage, alarms });
   const server: ServerType = await new Promise((ok) => {
     const s = serve({ fetch: app.fetch, port: opts.port ?? 0, hostname: '127.0.0.1' }, () => ok(s));
   });

@@ -2,8 +2,7 @@ import { Hono } from 'hono';
 import type { JobRecord } from '../../../shared/job/job-record.ts';
 import { allowedFrom, canApply, RUNNING_STATUSES, type JobAction } from '../../../shared/job/job-status.ts';
 import { updateJob } from '../../../shared/storage/job-store.ts';
-import { deleteJobSecrets, destinationPasswordOf } from '../../../shared/job/job-secrets.ts';
-import { releaseDestination } from '../../steps/release-destination.ts';
+import { deleteJobSecrets } from '../../../shared/job/job-secrets.ts';
 import { classify } from '../../../shared/errors/classify.ts';
 import type { AppDeps } from '../app.ts';
 import { conflict, notFound, problem } from '../http-errors.ts';
@@ -73,7 +72,6 @@ export function jobActionRoutes(deps: AppDeps) {
       const removed = await deps.releaseSource(job, await deps.secrets.get(job.source.passwordRef));
       deps.log.info('job released', { jobId: id, ...removed });
       if (removed.leftOnPrimary?.length) deps.log.warn('the source is a standby: drop the job\'s objects on the primary', { jobId: id, statements: removed.leftOnPrimary });
-      await releaseDestination(job, await destinationPasswordOf(deps.secrets, job), deps.log);
     } catch (err) {
       const error = classify(err);
       const failed = await updateJob(deps.store, id, () => ({ status: 'releasing', error: error.toReport() }));
