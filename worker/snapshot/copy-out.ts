@@ -5,10 +5,10 @@ import type pg from 'pg';
 // the CopyData payloads and hands them back as one UTF-8 string. It is sent
 // with the extended protocol (Parse/Bind/Execute/Sync), which PostgreSQL
 // refuses for more than one statement: the SQL carries a row filter's text,
-// and that must never become a second command. Each payload
-// is copied on arrival: it is a view into pg-protocol's read buffer, which
-// moves the unparsed tail of a socket read over the parsed bytes when the
-// next read arrives, so a view kept until the end could be overwritten.
+// and that must never become a second command. Each payload is copied on
+// arrival: it is a view into pg-protocol's read buffer, which moves the
+// unparsed tail of a socket read over the parsed bytes when the next read
+// arrives, so a view kept until the end could be overwritten.
 
 type PgConnection = {
   stream: { cork?(): void; uncork?(): void };
@@ -21,10 +21,16 @@ type PgConnection = {
 export type CopyOutResult = { text: string; bytes: number };
 
 const INITIAL_BYTES = 1 << 20; // about one 10,000-row chunk of a narrow table
+// One per connection, reused: a chunk's bytes are decoded into a string before
+// the connection's next COPY can start, and a fresh megabyte per chunk would
+// count as external memory towards V8's next full collection. A buffer grown
+// past KEPT_BYTES by wide rows is not kept for the rest of the run.
+const KEPT_BYTES = 8 << 20;
+const buffers = new WeakMap<pg.Client, Buffer>();
 
 export function copyOut(client: pg.Client, sql: string): Promise<CopyOutResult> {
   return new Promise((resolve, reject) => {
-    let buffer = Buffer.allocUnsafe(INITIAL_BYTES);
+    let buffer = buffers.get(client) ?? Buffer.allocUnsafe(INITIAL_BYTES);
     let bytes = 0;
     const query = {
       text: sql,
@@ -53,6 +59,8 @@ export function copyOut(client: pg.Client, sql: string): Promise<CopyOutResult> 
         reject(err);
       },
       handleReadyForQuery() {
+        if (buffer.length <= KEPT_BYTES) buffers.set(client, buffer);
+        else buffers.delete(client);
         resolve({ text: buffer.toString('utf8', 0, bytes), bytes });
       },
       handleCommandComplete() {},
