@@ -33,3 +33,15 @@ export function peakRssKb(pid: number | undefined): number {
     return 0;
   }
 }
+
+/** A process's CPU time so far (user + system, all threads), in seconds; 0 once it is gone. Less noisy than wall time on a shared machine. */
+export function cpuSeconds(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    // fields after the parenthesised command name: utime and stime are the 12th and 13th, in clock ticks (100 per second on Linux)
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import pg from 'pg';
 import { KAFKA_VERSIONS } from '../scripts/services/kafka.ts';
-import { peakRssKb as readPeakRss, startBenchServices } from './bench-services.ts';
+import { cpuSeconds, peakRssKb as readPeakRss, startBenchServices } from './bench-services.ts';
 
 // Snapshot throughput: Tributary's full phase (chunked keyset reads between
 // watermarks → value conversion → Debezium JSON → Kafka, acks=all,
@@ -55,8 +55,10 @@ try {
   const started = await call('POST', `/jobs/${job.id}/start`);
   if (started.status !== 'starting') throw new Error(`start refused: ${JSON.stringify(started)}`);
   let peakRssKb = 0;
+  let workerCpu = 0;
   for (;;) {
     peakRssKb = Math.max(peakRssKb, readPeakRss(tributary.launcher.pidOf(job.id)));
+    workerCpu = Math.max(workerCpu, cpuSeconds(tributary.launcher.pidOf(job.id)));
     const j = await call('GET', `/jobs/${job.id}`);
     if (j.status === 'failed') throw new Error(JSON.stringify(j.error));
     if (j.snapshot?.completedAt) break;
@@ -70,6 +72,7 @@ try {
   const rate = (ms: number) => `${Math.round(ROWS / (ms / 1000)).toLocaleString('en-US')} rows/s, ${(copyBytes / 2 ** 20 / (ms / 1000)).toFixed(1)} MiB/s (${(ms / 1000).toFixed(1)} s)`;
   const row = `| ${new Date().toISOString().slice(0, 10)} | ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB | PG 17, Kafka ${KAFKA_VERSIONS.current} | ${ROWS.toLocaleString('en-US')} rows, ${(tableBytes / 2 ** 20).toFixed(0)} MiB table, ${(copyBytes / 2 ** 20).toFixed(0)} MiB as COPY text | ${rate(copyMs)} | ${rate(snapshotMs)} | ${CORES - 1} | ${(copyMs / snapshotMs).toFixed(2)} | ${(peakRssKb / 1024).toFixed(0)} MB |`;
   console.log(row);
+  console.error(`worker CPU until the snapshot completed: ${workerCpu.toFixed(1)} s (user + system, all threads, start-up included) = ${((workerCpu * 1e6) / ROWS).toFixed(1)} µs per row`);
 } finally {
   await stop();
 }

@@ -1,32 +1,44 @@
 import type pg from 'pg';
 import { quoteIdent } from '../../shared/source/pg-config.ts';
-import type { Row } from '../change-event.ts';
 import type { ValueDecoder } from '../replication/decoder/value-decoder.ts';
 import type { TableShape } from './snapshot-plan.ts';
+import { copyOut, type CopyOutResult } from './copy-out.ts';
+import { parseCopyText } from './copy-text.ts';
+import { rowBuilder, type BuiltRow, type RowBuilder } from './row-builder.ts';
 
-// Reads one chunk: the next `limit` rows of a key range, in key order, in text
-// format and converted by the same value decoders as the stream, so a row's
-// JSON is the same whichever path delivered it. The read runs in its own
-// REPEATABLE READ transaction whose snapshot (txid_current_snapshot: xmin,
-// xmax, in-progress xids) is returned for the watermark check.
+// Reads one chunk: the next `limit` rows of a key range, in key order, as
+// `COPY (SELECT …) TO STDOUT` text (copy-out.ts, parsed by copy-text.ts: the
+// same text a SELECT returns, at a fraction of the client's per-row cost) and
+// converted by the same value decoders as the stream, so a row's JSON is the
+// same whichever path delivered it. The read runs in its own REPEATABLE READ
+// transaction whose snapshot (txid_current_snapshot: xmin, xmax, in-progress
+// xids) is returned for the watermark check.
 
 export type KeyRange = { after: string[] | null; to: string[] | null };
-export type ChunkRow = { key: Row; keyText: string; after: Row };
+/** The key's JSON text, which the watermark check compares with the stream's, is built only when that check needs it. */
+export type ChunkRow = BuiltRow;
 export type XidSnapshot = { xmin: number; xmax: number; /** in progress, 32-bit as pgoutput sends xids */ xip: number[] };
 export type Chunk = { rows: ChunkRow[]; lastKey?: string[]; bytes: number; snapshot: XidSnapshot; relfilenode: number };
 
 /** The session settings value-decoder.ts expects; the walsender pins the same ones (wal-stream.ts). */
 export const READER_SESSION_OPTIONS = '-c DateStyle=ISO -c IntervalStyle=postgres -c extra_float_digits=3 -c TimeZone=UTC -c bytea_output=hex';
 
-const TEXT = { getTypeParser: () => (v: string) => v };
+/**
+ * A string literal read the same under either standard_conforming_strings:
+ * COPY takes no parameters, so key values are written into the statement.
+ */
+export function quoteLiteral(text: string): string {
+  const body = text.replaceAll("'", "''");
+  return text.includes('\\') ? `E'${body.replaceAll('\\', '\\\\')}'` : `'${body}'`;
+}
 
-/** `SELECT cols FROM t WHERE (pk) > ($after) AND (pk) <= ($to) ORDER BY pk LIMIT n`; key values travel as text parameters cast to the column types. */
-export function chunkSql(t: { schema: string; table: string }, shape: Pick<TableShape, 'columns' | 'primaryKey' | 'rowFilter'>, range: { after: boolean; to: boolean }, limit: number): string {
+/** `SELECT cols FROM t WHERE (pk) > (after) AND (pk) <= (to) ORDER BY pk LIMIT n`; key values are text literals cast to the column types. */
+export function chunkSql(t: { schema: string; table: string }, shape: Pick<TableShape, 'columns' | 'primaryKey' | 'rowFilter'>, range: KeyRange, limit: number): string {
   const key = shape.primaryKey.map((c) => quoteIdent(c.name)).join(', ');
-  const params = (offset: number) => shape.primaryKey.map((c, i) => `$${offset + i + 1}::text::${c.type}`).join(', ');
+  const values = (texts: string[]) => shape.primaryKey.map((c, i) => `${quoteLiteral(texts[i])}::text::${c.type}`).join(', ');
   const where: string[] = [];
-  if (range.after) where.push(`(${key}) > (${params(0)})`);
-  if (range.to) where.push(`(${key}) <= (${params(range.after ? shape.primaryKey.length : 0)})`);
+  if (range.after) where.push(`(${key}) > (${values(range.after)})`);
+  if (range.to) where.push(`(${key}) <= (${values(range.to)})`);
   // the publication's own filter text, which PostgreSQL accepted as a row filter when the publication was built
   if (shape.rowFilter) where.push(`(${shape.rowFilter})`);
   const cols = shape.columns.map((c) => quoteIdent(c.name)).join(', ');
@@ -39,47 +51,42 @@ export function parseXidSnapshot(text: string): XidSnapshot {
   return { xmin: low32(xmin), xmax: low32(xmax), xip: xip ? xip.split(',').map(low32) : [] };
 }
 
-export async function readChunk(client: pg.Client, t: { schema: string; table: string }, shape: TableShape, decoders: ValueDecoder[], range: KeyRange, limit: number): Promise<Chunk> {
-  const keyIndexes = shape.primaryKey.map((k) => shape.columns.findIndex((c) => c.name === k.name));
-  const values = [...(range.after ?? []), ...(range.to ?? [])];
+/** Builds a table's rows from its chunks' fields; made once per table, so V8 optimizes it once. */
+export function chunkRowBuilder(shape: Pick<TableShape, 'columns' | 'primaryKey'>, decoders: readonly ValueDecoder[]): RowBuilder {
+  const names = shape.columns.map((c) => c.name);
+  return rowBuilder(names, decoders, shape.primaryKey.map((k) => names.indexOf(k.name)));
+}
+
+export async function readChunk(client: pg.Client, t: { schema: string; table: string }, shape: TableShape, build: RowBuilder, range: KeyRange, limit: number): Promise<Chunk> {
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  let copied: CopyOutResult;
+  let head: { snap: string; relfilenode: number };
   try {
     // The first statement fixes the transaction's snapshot: the one the rows are read in.
-    const head = await client.query<{ snap: string; relfilenode: number }>(
+    head = (await client.query<{ snap: string; relfilenode: number }>(
       'SELECT txid_current_snapshot()::text AS snap, relfilenode::int8::float8 AS relfilenode FROM pg_class WHERE oid = $1',
       [shape.oid],
-    );
-    // extended protocol even without key values: one statement only, whatever the row filter holds
-    const result = await client.query({ text: chunkSql(t, shape, { after: range.after !== null, to: range.to !== null }, limit), values, rowMode: 'array', types: TEXT, queryMode: 'extended' } as pg.QueryConfig);
+    )).rows[0];
+    copied = await copyOut(client, `COPY (${chunkSql(t, shape, range, limit)}) TO STDOUT`);
     await client.query('COMMIT');
-    const rows: ChunkRow[] = new Array(result.rows.length);
-    let bytes = 0;
-    const names = shape.columns.map((c) => c.name);
-    for (let r = 0; r < result.rows.length; r++) {
-      const raw = result.rows[r] as Array<string | null>;
-      const after: Row = {};
-      for (let i = 0; i < names.length; i++) {
-        const v = raw[i];
-        if (v === null) after[names[i]] = null;
-        else {
-          bytes += v.length;
-          after[names[i]] = decoders[i](v);
-        }
-      }
-      const key: Row = {};
-      for (const i of keyIndexes) key[names[i]] = after[names[i]];
-      rows[r] = { key, keyText: JSON.stringify(key), after };
-    }
-    const last = result.rows.at(-1) as Array<string> | undefined;
-    return {
-      rows,
-      lastKey: last ? keyIndexes.map((i) => last[i]) : undefined,
-      bytes,
-      snapshot: parseXidSnapshot(head.rows[0].snap),
-      relfilenode: Number(head.rows[0].relfilenode),
-    };
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   }
+  const width = shape.columns.length;
+  const fields = parseCopyText(copied.text, width);
+  const count = fields.length / width;
+  const rows: ChunkRow[] = new Array(count);
+  for (let r = 0; r < count; r++) rows[r] = build(fields, r * width);
+  let bytes = 0;
+  for (const v of fields) if (v !== null) bytes += v.length;
+  const last = (count - 1) * width;
+  const keyIndexes = shape.primaryKey.map((k) => shape.columns.findIndex((c) => c.name === k.name));
+  return {
+    rows,
+    lastKey: count > 0 ? keyIndexes.map((i) => fields[last + i] as string) : undefined,
+    bytes,
+    snapshot: parseXidSnapshot(head.snap),
+    relfilenode: Number(head.relfilenode),
+  };
 }

@@ -5,7 +5,8 @@ import type { Logger } from '../../shared/logger.ts';
 import { TributaryError } from '../../shared/errors/tributary-error.ts';
 import { createValueDecoders, type ValueDecoder } from '../replication/decoder/value-decoder.ts';
 import type { TypeCatalog } from '../replication/type-catalog.ts';
-import { READER_SESSION_OPTIONS, readChunk } from './chunk-reader.ts';
+import { chunkRowBuilder, READER_SESSION_OPTIONS, readChunk } from './chunk-reader.ts';
+import type { RowBuilder } from './row-builder.ts';
 import { columnSignature, type TableShape } from './snapshot-plan.ts';
 import type { SnapshotWindows } from './snapshot-windows.ts';
 import type { ProgressTracker } from './snapshot-progress.ts';
@@ -44,9 +45,9 @@ export async function runSnapshotReaders(run: SnapshotRun): Promise<boolean> {
   }));
   const failure = new AbortController();
   const signal = AbortSignal.any([run.signal, failure.signal]);
-  const decoders = run.shapes.map((shape) => {
+  const builders = run.shapes.map((shape) => {
     const values = createValueDecoders(run.typeCatalog);
-    return shape.columns.map((c): ValueDecoder => (run.rawValues ? (text) => text : values.decoderFor(c.typeOid)));
+    return chunkRowBuilder(shape, shape.columns.map((c): ValueDecoder => (run.rawValues ? (text) => text : values.decoderFor(c.typeOid))));
   });
   let stopped = false;
 
@@ -56,7 +57,7 @@ export async function runSnapshotReaders(run: SnapshotRun): Promise<boolean> {
     await client.connect();
     try {
       for (let work = queue.shift(); work && !signal.aborted; work = queue.shift()) {
-        if (!(await readSegment(client, work.table, work.segment, decoders[work.table]))) {
+        if (!(await readSegment(client, work.table, work.segment, builders[work.table]))) {
           stopped = true;
           return;
         }
@@ -69,7 +70,7 @@ export async function runSnapshotReaders(run: SnapshotRun): Promise<boolean> {
   const emit = (client: pg.Client, id: string, w: 'low' | 'high') =>
     client.query('SELECT pg_logical_emit_message(true, $1, $2)', [run.windows.prefix, JSON.stringify({ id, w })]);
 
-  const readSegment = async (client: pg.Client, tableIndex: number, segmentIndex: number, values: ValueDecoder[]): Promise<boolean> => {
+  const readSegment = async (client: pg.Client, tableIndex: number, segmentIndex: number, build: RowBuilder): Promise<boolean> => {
     const t = run.progress.tables[tableIndex];
     const shape = run.shapes[tableIndex];
     const segment = t.segments[segmentIndex];
@@ -80,7 +81,7 @@ export async function runSnapshotReaders(run: SnapshotRun): Promise<boolean> {
       run.windows.open(id, { schema: t.schema, table: t.table, primaryKey: t.primaryKey });
       await run.throttle.beforeQuery(signal);
       await emit(client, id, 'low');
-      const chunk = await readChunk(client, t, shape, values, { after, to: segment.to }, run.chunkRows);
+      const chunk = await readChunk(client, t, shape, build, { after, to: segment.to }, run.chunkRows);
       run.throttle.afterRead(chunk.rows.length, chunk.bytes);
       // DDL check with a fresh snapshot: a table rewritten after the chunk's
       // snapshot was taken (TRUNCATE, VACUUM FULL, ALTER … TYPE) reads as

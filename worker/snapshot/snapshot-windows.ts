@@ -112,8 +112,10 @@ export function createSnapshotWindows(opts: {
     const [schema, table] = c.tableId.split('\u0000');
     const events: ChangeEvent[] = [];
     if (!w.truncated) {
+      // the stream's key JSON (change-builder.ts) has the same columns in the same order: same text, same key
+      const checkDirty = w.dirty.size > 0;
       for (const row of chunk.rows) {
-        if (w.dirty.has(row.keyText)) continue;
+        if (checkDirty && w.dirty.has(JSON.stringify(row.key))) continue;
         events.push({
           op: 'r', schema, table, key: row.key, before: null, after: row.after,
           commitTimeMs: tx.commitTimeMs, txId: tx.xid, lsn, commitLsn: tx.commitLsn, index: events.length, snapshot: true,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { segmentCount, splitIntoSegments } from '../../../../worker/snapshot/snapshot-plan.ts';
-import { chunkSql, parseXidSnapshot } from '../../../../worker/snapshot/chunk-reader.ts';
+import { chunkSql, parseXidSnapshot, quoteLiteral } from '../../../../worker/snapshot/chunk-reader.ts';
 import { chunkRowsFor, concurrencyOf } from '../../../../worker/snapshot/snapshot-phase.ts';
 
 const keys = (n: number) => Array.from({ length: n }, (_, i) => [String(i + 1)]);
@@ -58,16 +58,23 @@ describe('chunk boundaries', () => {
   const t = { schema: 'public', table: 'odd "name"' };
 
   it('reads a whole table in key order when unbounded', () => {
-    expect(chunkSql(t, shape, { after: false, to: false }, 500)).toBe(
+    expect(chunkSql(t, shape, { after: null, to: null }, 500)).toBe(
       'SELECT "tenant", "id", "Note" FROM "public"."odd ""name""" ORDER BY "tenant", "id" LIMIT 500',
     );
   });
 
-  it('continues after the last key (exclusive) up to the segment end (inclusive), keys as typed parameters', () => {
-    expect(chunkSql(t, shape, { after: true, to: true }, 500)).toBe(
-      'SELECT "tenant", "id", "Note" FROM "public"."odd ""name""" WHERE ("tenant", "id") > ($1::text::text, $2::text::bigint) AND ("tenant", "id") <= ($3::text::text, $4::text::bigint) ORDER BY "tenant", "id" LIMIT 500',
+  it('continues after the last key (exclusive) up to the segment end (inclusive), keys as text literals cast to their types', () => {
+    expect(chunkSql(t, shape, { after: ['a', '7'], to: ["o'brien", '9'] }, 500)).toBe(
+      `SELECT "tenant", "id", "Note" FROM "public"."odd ""name""" WHERE ("tenant", "id") > ('a'::text::text, '7'::text::bigint) AND ("tenant", "id") <= ('o''brien'::text::text, '9'::text::bigint) ORDER BY "tenant", "id" LIMIT 500`,
     );
-    expect(chunkSql(t, shape, { after: false, to: true }, 10)).toContain('WHERE ("tenant", "id") <= ($1::text::text, $2::text::bigint) ORDER BY');
+    expect(chunkSql(t, shape, { after: null, to: ['x', '1'] }, 10)).toContain(`WHERE ("tenant", "id") <= ('x'::text::text, '1'::text::bigint) ORDER BY`);
+  });
+
+  it('quotes key literals so they read the same whatever standard_conforming_strings is', () => {
+    expect(quoteLiteral('plain')).toBe("'plain'");
+    expect(quoteLiteral("it's")).toBe("'it''s'");
+    expect(quoteLiteral(String.raw`a\b'c`)).toBe(String.raw`E'a\\b''c'`);
+    expect(quoteLiteral('')).toBe("''");
   });
 
   it('parses txid_current_snapshot into 32-bit xids as pgoutput sends them', () => {

@@ -38,7 +38,7 @@ function harness() {
   const update = (id: number, v: string, oldId?: number): PgoutputMessage => ({ tag: 'update', xid: undefined, relationId: 1, new: [String(id), v], ...(oldId ? { key: [String(oldId), null] as TupleData } : {}) });
   const del = (id: number): PgoutputMessage => ({ tag: 'delete', xid: undefined, relationId: 1, key: [String(id), null] });
   const chunk = (rows: Array<[number, string]>, xip: number[] = []): Chunk => ({
-    rows: rows.map(([id, v]) => ({ key: { id }, keyText: JSON.stringify({ id }), after: { id, v } })),
+    rows: rows.map(([id, v]) => ({ key: { id }, after: { id, v } })),
     lastKey: [String(rows.at(-1)?.[0])],
     bytes: 0,
     snapshot: { xmin: 1, xmax: 1_000, xip },
