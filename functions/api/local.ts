@@ -6,6 +6,7 @@ import { createSqliteJobStore } from '../../shared/storage/local/sqlite-job-stor
 import { createFileSecretStore } from '../../shared/secrets/local/file-secret-store.ts';
 import { createChildProcessLauncher } from '../launcher/child-process-launcher.ts';
 import { releaseSource } from '../steps/release-source.ts';
+import { releasePositionTopic } from '../steps/release-position-topic.ts';
 import { createLogger, type Logger } from '../../shared/logger.ts';
 import { resumeJobs } from '../launcher/resume-jobs.ts';
 import { createSqliteApiKeyStore } from '../../shared/auth/sqlite-api-key-store.ts';
@@ -32,7 +33,7 @@ export async function startLocalTributary(opts: { dataDir: string; port?: number
   // no CloudWatch locally: alerts are evaluated from the jobs' metrics, shown by GET /jobs/{id} and logged
   const alarms = createLocalAlarms(log.child({ component: 'alerts' }));
   const stopWatching = alarms.watch(store);
-  const app = createApp({ store, secrets, launcher, releaseSource, log, apiKeys, idempotency: idempotencyStore, runPrechecks, usage, alarms });
+  const app = createApp({ store, secrets, launcher, releaseSource, releasePositionTopic: (job) => releasePositionTopic(job, log), log, apiKeys, idempotency: idempotencyStore, runPrechecks, usage, alarms });
   const server: ServerType = await new Promise((ok) => {
     const s = serve({ fetch: app.fetch, port: opts.port ?? 0, hostname: '127.0.0.1' }, () => ok(s));
   });

@@ -73,6 +73,7 @@ export function jobActionRoutes(deps: AppDeps) {
       const removed = await deps.releaseSource(job, await deps.secrets.get(job.source.passwordRef));
       deps.log.info('job released', { jobId: id, ...removed });
       await releaseDestination(job, await destinationPasswordOf(deps.secrets, job), deps.log);
+      await deps.releasePositionTopic?.(job);
     } catch (err) {
       const error = classify(err);
       const failed = await updateJob(deps.store, id, () => ({ status: 'releasing', error: error.toReport() }));
