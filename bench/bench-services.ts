@@ -24,13 +24,14 @@ export async function startBenchServices() {
   };
 }
 
-/** A process's peak resident memory so far (VmHWM), in KiB; 0 once it is gone. */
-export function peakRssKb(pid: number | undefined): number {
-  if (!pid) return 0;
+/** A process's resident memory now (VmRSS) and its peak so far (VmHWM), in KiB; 0 once it is gone. */
+export function rssKb(pid: number | undefined): { rss: number; hwm: number } {
+  if (!pid) return { rss: 0, hwm: 0 };
   try {
-    return Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return { rss: Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0), hwm: Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) };
   } catch {
-    return 0;
+    return { rss: 0, hwm: 0 };
   }
 }
 
@@ -45,3 +46,5 @@ export function cpuSeconds(pid: number | undefined): number {
     return 0;
   }
 }
+/** A process's peak resident memory so far (VmHWM), in KiB; 0 once it is gone. */
+export const peakRssKb = (pid: number | undefined): number => rssKb(pid).hwm;

@@ -7,16 +7,12 @@ import { classify } from '../shared/errors/classify.ts';
 import { createLogger } from '../shared/logger.ts';
 import { runJob } from './run-job.ts';
 import { runWithRetry, type RunAttempt } from './run-with-retry.ts';
-import { createDynamoJobStore } from '../shared/storage/dynamo/dynamo-job-store.ts';
-import { createSecretsManagerStore } from '../shared/secrets/aws/secrets-manager-store.ts';
 import { createObserver } from './heartbeat/observe.ts';
 import { watchObjects } from './objects-watch.ts';
 import { createMeter } from './metering/meter.ts';
 import { formatEmf } from './metrics/emf.ts';
 import type { JobMetrics } from '../shared/job/job-record.ts';
 import { createSqliteUsageStore } from '../shared/metering/sqlite-usage-store.ts';
-import { createDynamoUsageStore } from '../shared/metering/dynamo-usage-store.ts';
-import { createDynamoClient } from '../shared/storage/dynamo/dynamo-client.ts';
 import { DESTINATION_PASSWORD_ENV, SOURCE_PASSWORD_ENV } from '../shared/secrets/injected-secrets.ts';
 
 // The worker process: environment → dependencies → run. It exits 0 when
@@ -39,7 +35,11 @@ const Env = z.object({
 
 const env = Env.parse(process.env);
 const log = createLogger({ component: 'worker', jobId: env.TRIBUTARY_JOB_ID });
-const store = env.TRIBUTARY_DATA_DIR ? createSqliteJobStore(join(env.TRIBUTARY_DATA_DIR, 'tributary.db')) : createDynamoJobStore({ tableName: env.TRIBUTARY_JOBS_TABLE! });
+// The AWS adapters (DynamoDB, Secrets Manager) are imported only on AWS: their SDK clients cost a
+// local worker ~28 MB of RSS and a few hundred ms of start-up for nothing (bench/RESULTS.md, idle RSS).
+const store = env.TRIBUTARY_DATA_DIR
+  ? createSqliteJobStore(join(env.TRIBUTARY_DATA_DIR, 'tributary.db'))
+  : (await import('../shared/storage/dynamo/dynamo-job-store.ts')).createDynamoJobStore({ tableName: env.TRIBUTARY_JOBS_TABLE! });
 // On AWS the job's passwords arrive as ECS secrets in the environment (its own task
 // definition: functions/steps/job-task-definition.ts); they are read once and removed.
 const injected = { source: process.env[SOURCE_PASSWORD_ENV], destination: process.env[DESTINATION_PASSWORD_ENV] };
@@ -47,7 +47,7 @@ delete process.env[SOURCE_PASSWORD_ENV];
 delete process.env[DESTINATION_PASSWORD_ENV];
 const secrets = env.TRIBUTARY_DATA_DIR
   ? createFileSecretStore(join(env.TRIBUTARY_DATA_DIR, 'secrets'))
-  : env.TRIBUTARY_SECRETS_PREFIX ? createSecretsManagerStore({ prefix: env.TRIBUTARY_SECRETS_PREFIX }) : undefined;
+  : env.TRIBUTARY_SECRETS_PREFIX ? (await import('../shared/secrets/aws/secrets-manager-store.ts')).createSecretsManagerStore({ prefix: env.TRIBUTARY_SECRETS_PREFIX }) : undefined;
 const passwordOf = async (ref: string, fromEnv: string | undefined) => {
   if (fromEnv !== undefined) return fromEnv;
   if (!secrets) throw new Error(`no password for ${ref}: the task definition must carry it as an ECS secret (${SOURCE_PASSWORD_ENV}), or set TRIBUTARY_SECRETS_PREFIX`);
@@ -67,6 +67,14 @@ const runOnce = (run: RunAttempt) => {
     degraded: (error, since) => (Date.now() - since >= 60_000 ? error : undefined),
   });
 };
+
+async function dynamoUsageStore(tableName: string) {
+  const [{ createDynamoUsageStore }, { createDynamoClient }] = await Promise.all([
+    import('../shared/metering/dynamo-usage-store.ts'),
+    import('../shared/storage/dynamo/dynamo-client.ts'),
+  ]);
+  return createDynamoUsageStore({ client: createDynamoClient(), tableName });
+}
 
 const controller = new AbortController();
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -92,7 +100,7 @@ try {
   const destinationPassword = job.destination.type === 'postgresql' ? await passwordOf(job.destination.passwordRef, injected.destination) : undefined;
   const usage = env.TRIBUTARY_DATA_DIR
     ? createSqliteUsageStore(join(env.TRIBUTARY_DATA_DIR, 'tributary.db'))
-    : createDynamoUsageStore({ client: createDynamoClient(), tableName: env.TRIBUTARY_JOBS_TABLE! });
+    : await dynamoUsageStore(env.TRIBUTARY_JOBS_TABLE!);
   const meter = createMeter({ store: usage, tenantId: job.tenantId, jobId: job.id, cpuCores: job.resources.cpuCores, log });
   // On AWS the same figures go to CloudWatch as embedded-metric-format log lines (worker/metrics/emf.ts).
   const environment = process.env.TRIBUTARY_ENVIRONMENT;

@@ -30,6 +30,12 @@ export type AppDeps = {
    * (its ReleaseSource step alone may read the passwords), locally the same functions in process.
    */
   releaseSource(job: JobRecord, password: string): Promise<ReleasedObjects>;
+  /**
+   * Locally: a user release deletes a Kafka job's position topic (best effort, never throws).
+   * Absent on AWS, where the job machine's ReleaseSource step does it from inside the VPC
+   * (and the API bundle carries no Kafka client).
+   */
+  releasePositionTopic?(job: JobRecord): Promise<unknown>;
   log: Logger;
   apiKeys: ApiKeyStore;
   idempotency: IdempotencyStore;

@@ -9,6 +9,7 @@ import { createChildProcessLauncher } from '../launcher/child-process-launcher.t
 import { releaseSource } from '../steps/release-source.ts';
 import { releaseDestination } from '../steps/release-destination.ts';
 import { destinationPasswordOf } from '../../shared/job/job-secrets.ts';
+import { releasePositionTopic } from '../steps/release-position-topic.ts';
 import { createLogger, type Logger } from '../../shared/logger.ts';
 import { resumeJobs } from '../launcher/resume-jobs.ts';
 import { createSqliteApiKeyStore } from '../../shared/auth/sqlite-api-key-store.ts';
@@ -41,7 +42,7 @@ export async function startLocalTributary(opts: { dataDir: string; port?: number
     await releaseDestination(job, await destinationPasswordOf(secrets, job), log);
     return removed;
   };
-  const app = createApp({ store, secrets, launcher, releaseSource: release, log, apiKeys, idempotency: idempotencyStore, runPrechecks, usage, alarms });
+  const app = createApp({ store, secrets, launcher, releaseSource: release, releasePositionTopic: (job) => releasePositionTopic(job, log), log, apiKeys, idempotency: idempotencyStore, runPrechecks, usage, alarms });
   const server: ServerType = await new Promise((ok) => {
     const s = serve({ fetch: app.fetch, port: opts.port ?? 0, hostname: '127.0.0.1' }, () => ok(s));
   });

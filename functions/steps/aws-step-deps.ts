@@ -3,7 +3,7 @@ import { createDynamoJobStore } from '../../shared/storage/dynamo/dynamo-job-sto
 import { createSecretsManagerStore } from '../../shared/secrets/aws/secrets-manager-store.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { createEcsLauncher } from '../launcher/ecs-launcher.ts';
-import { releaseSource } from './release-source.ts';
+import { releaseSource } from './release-source-objects.ts';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { jobTaskDefinition, removeJobTaskDefinitions } from './job-task-definition.ts';
 import type { StepDeps } from './step-deps.ts';

@@ -59,6 +59,7 @@ describe('job state machine (the deployed ASL on aws-local-stepfunctions)', () =
     expect(result.states).toEqual(expect.arrayContaining(['StopWorker', 'ReleaseSource', 'FinishRelease', 'JobFailed']));
     expect(h.stops).toEqual([{ jobId: h.job.id }]);
     expect(h.releases.map((j) => j.slotName)).toEqual([h.job.slotName]);
+    expect(h.positionTopicReleases).toEqual([]); // a failed job may be started again: it resumes from its position topic
     // relaunched while the window was open (the last try at its close), never after
     const firstFailure = T0 + 10_000;
     expect(Math.max(...h.launches)).toBeLessThanOrEqual(firstFailure + 10 * MIN);
@@ -123,6 +124,7 @@ describe('job state machine (the deployed ASL on aws-local-stepfunctions)', () =
     expect((await h.store.get(h.job.id))?.status).toBe('released');
     expect(h.stops).toHaveLength(1);
     expect(h.removedTaskDefinitions).toEqual([h.job.id]);
+    expect(h.positionTopicReleases).toEqual([h.job.id]);
   });
 
   it('cleanup that never succeeds is retried, then reports exactly what may remain on the source', async () => {

@@ -2,6 +2,9 @@
 // job past its connection window and releasing its source for real: the slot,
 // held by an active walsender, the publication and the heartbeat table are gone
 // from a real PostgreSQL 17 afterwards (SPEC.md §3: a failed job's slot is removed).
+// A user release also deletes the job's Kafka position topic on a real broker
+// (both versions), and an unreachable broker leaves it with a warning, never a
+// failed release.
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
@@ -12,8 +15,14 @@ import { releaseSource } from '../../functions/steps/release-source.ts';
 import { heartbeatTableOf } from '../../shared/source/replication-objects.ts';
 import { freshDatabase } from '../support/e2e.ts';
 import { waitFor } from '../support/wait-for.ts';
+import { Kafka, logLevel } from 'kafkajs';
+import { createLogger } from '../../shared/logger.ts';
+import { releasePositionTopic } from '../../functions/steps/release-position-topic.ts';
+import { POSITION_TOPIC_CONFIGS, positionTopicOf } from '../../worker/sinks/kafka/kafka-position.ts';
+import type { KafkaDestination } from '../../shared/job/job-spec.ts';
 
 const postgres = inject('services').postgres[17];
+const kafkas = Object.values(inject('services').kafka);
 const clients: pg.Client[] = [];
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
@@ -63,4 +72,57 @@ describe('job machine on a real source', () => {
     expect(job?.status).toBe('failed');
     expect(job?.error?.message).toContain(`removed from the source: slot ${slotName} and publication ${publicationName}`);
   });
+
+  const kafkaDestination = (brokers: string[]): KafkaDestination => ({
+    type: 'kafka', brokers, topicRule: '#{source_db_name}.#{source_schema_name}.#{source_table_name}', partitionPolicy: 'hash-primary-key',
+    newTopicPartitions: 3, deliveryGuarantee: 'exactly-once', tombstonesOnDelete: true, properties: {},
+  });
+
+  it.each(kafkas)('a user release deletes the job\'s position topic on Kafka $version', async ({ brokers }) => {
+    const { definition, stateMachineName } = jobMachineDefinition(templateOf(synthApp(['dev']), 'Tributary-dev-ControlPlane'));
+    const lines: string[] = [];
+    const log = createLogger({}, (l) => lines.push(l));
+    const h = await jobMachineHarness({
+      definition, stateMachineName, worker: () => { throw new Error('release must not launch a worker'); },
+      job: { status: 'releasing', destination: kafkaDestination(brokers) },
+      releasePositionTopic: (j) => releasePositionTopic(j, log),
+    });
+    const topic = positionTopicOf(h.job.id);
+    // the topic as the worker creates it (worker/sinks/kafka/kafka-sink.ts), with a position in it
+    const admin = new Kafka({ clientId: 'release-test', brokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1, replicationFactor: 1, configEntries: POSITION_TOPIC_CONFIGS }] });
+      expect(await admin.listTopics()).toContain(topic);
+
+      const result = await h.run({ jobId: h.job.id, action: 'release' });
+
+      expect(result.status).toBe('SUCCEEDED');
+      expect((await h.store.get(h.job.id))?.status).toBe('released');
+      expect(lines.map((l) => JSON.parse(l))).toContainEqual(expect.objectContaining({ level: 'info', msg: 'Kafka position topic deleted', topic }));
+      await waitFor(`${topic} to be deleted`, async () => !(await admin.listTopics()).includes(topic), 30_000, 200);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  it('an unreachable broker leaves the position topic with a warning that says how to delete it; the release still succeeds', async () => {
+    const { definition, stateMachineName } = jobMachineDefinition(templateOf(synthApp(['dev']), 'Tributary-dev-ControlPlane'));
+    const lines: string[] = [];
+    const log = createLogger({}, (l) => lines.push(l));
+    const h = await jobMachineHarness({
+      definition, stateMachineName, worker: () => { throw new Error('release must not launch a worker'); },
+      job: { status: 'releasing', destination: kafkaDestination(['127.0.0.1:1']) }, // nothing listens on port 1
+      releasePositionTopic: (j) => releasePositionTopic(j, log, { deadlineMs: 10_000 }),
+    });
+
+    const result = await h.run({ jobId: h.job.id, action: 'release' });
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect((await h.store.get(h.job.id))?.status).toBe('released');
+    const warning = lines.map((l) => JSON.parse(l)).find((l) => l.level === 'warn');
+    expect(warning).toMatchObject({ topic: positionTopicOf(h.job.id) });
+    expect(warning.msg).toContain(`kafka-topics.sh --bootstrap-server 127.0.0.1:1 --delete --topic ${positionTopicOf(h.job.id)}`);
+    expect(warning.error).toMatch(/ECONNREFUSED|connect/i);
+  }, 60_000);
 });

@@ -56,6 +56,8 @@ export function createApiHarness() {
     /** Tenant A's key, sent by `call` unless headers say otherwise. */
     apiKey: '',
     store, secrets, launcher, released,
+    /** Jobs whose Kafka position topic a release asked to delete (the local mode's dependency). */
+    positionTopicReleases: [] as string[],
     releaseFails: undefined as Error | undefined,
     /** What the next precheck reports; a passing report by default. */
     precheckReport: passingReport() as PrecheckReport,
@@ -112,7 +114,8 @@ export function createApiHarness() {
     },
     firing: local.firing,
   };
-  h.app = createApp({ alarms, store, secrets, launcher: launcher.launcher, releaseSource, log: createLogger({}, () => undefined), apiKeys, idempotency,
+  h.app = createApp({ alarms, store, secrets, launcher: launcher.launcher, releaseSource,
+    releasePositionTopic: async (job) => void h.positionTopicReleases.push(job.id), log: createLogger({}, () => undefined), apiKeys, idempotency,
     runPrechecks: async (job, password, opts) => {
       h.precheckCalls.push({ job, password, destinationPassword: opts?.destinationPassword });
       if (h.precheckFails) throw h.precheckFails;

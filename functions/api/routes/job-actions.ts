@@ -72,6 +72,7 @@ export function jobActionRoutes(deps: AppDeps) {
       const removed = await deps.releaseSource(job, await deps.secrets.get(job.source.passwordRef));
       deps.log.info('job released', { jobId: id, ...removed });
       if (removed.leftOnPrimary?.length) deps.log.warn('the source is a standby: drop the job\'s objects on the primary', { jobId: id, statements: removed.leftOnPrimary });
+      await deps.releasePositionTopic?.(job);
     } catch (err) {
       const error = classify(err);
       const failed = await updateJob(deps.store, id, () => ({ status: 'releasing', error: error.toReport() }));

@@ -8,6 +8,7 @@ import { updateJob, type JobStore } from '../../../shared/storage/job-store.ts';
 import { createLogger } from '../../../shared/logger.ts';
 import type { JobRecord } from '../../../shared/job/job-record.ts';
 import type { ReleasedObjects } from '../../../functions/steps/release-source.ts';
+import type { PositionTopicRelease } from '../../../functions/steps/release-position-topic.ts';
 import { releaseSourceStep } from '../../../functions/steps/release-source.ts';
 import { prepareRun } from '../../../functions/steps/prepare-run.ts';
 import { classifyExit } from '../../../functions/steps/classify-exit.ts';
@@ -45,6 +46,8 @@ export type Harness = {
   removedTaskDefinitions: string[];
   stops: Array<{ jobId: string }>;
   releases: JobRecord[];
+  /** Jobs whose Kafka position topic a user release deleted. */
+  positionTopicReleases: string[];
   handOvers: Array<{ StateMachineArn: string; Name: string; Input: RunInput }>;
   run(input: RunInput, opts?: { neverEndingWorker?: () => boolean }): Promise<{ status: 'SUCCEEDED' | 'FAILED'; output?: Record<string, unknown>; error?: string; states: string[] }>;
 };
@@ -55,6 +58,8 @@ export async function jobMachineHarness(opts: {
   worker: WorkerScript;
   job?: Partial<JobRecord>;
   releaseSource?: (job: JobRecord, password: string) => Promise<ReleasedObjects>;
+  /** The real one (release-position-topic.ts) for a test against real Kafka; recorded either way. */
+  releasePositionTopic?: (job: JobRecord) => Promise<PositionTopicRelease>;
   password?: string;
   /** Runs after each simulated worker exit has been written to the job (e.g. a user's stop meanwhile). */
   afterExit?: (store: JobStore, jobId: string) => Promise<void>;
@@ -70,7 +75,7 @@ export async function jobMachineHarness(opts: {
 
   let clock = T0;
   let lsn = 0x1000;
-  const h: Omit<Harness, 'run'> = { store, job, now: () => clock, launches: [], taskDefinitions: [], removedTaskDefinitions: [], stops: [], releases: [], handOvers: [] };
+  const h: Omit<Harness, 'run'> = { store, job, now: () => clock, launches: [], taskDefinitions: [], removedTaskDefinitions: [], stops: [], releases: [], positionTopicReleases: [], handOvers: [] };
   const deps: StepDeps = {
     store,
     secrets,
@@ -78,6 +83,10 @@ export async function jobMachineHarness(opts: {
     releaseSource: async (j, password) => {
       h.releases.push(j);
       return opts.releaseSource ? opts.releaseSource(j, password) : { slot: true, publication: true, heartbeatTable: true };
+    },
+    releasePositionTopic: async (j) => {
+      h.positionTopicReleases.push(j.id);
+      return opts.releasePositionTopic ? opts.releasePositionTopic(j) : 'deleted';
     },
     jobTaskDefinition: async (j) => `tributary-dev-worker-${j.id}`,
     removeJobTaskDefinitions: async (jobId) => (h.removedTaskDefinitions.push(jobId), 1),

@@ -136,6 +136,7 @@ describe('job actions', () => {
     expect(released).toHaveLength(1);
     expect(released[0].password).toBe(PASSWORD);
     expect(released[0].job).toMatchObject({ id, slotName: `tributary_${id}`, status: 'releasing' });
+    expect(h.positionTopicReleases).toEqual([id]);
     await expect(secrets.get(ref)).rejects.toThrow(/not found/);
     expect((await store.get(id))!.status).toBe('released');
     expect((await call('POST', `/jobs/${id}/release`)).status).toBe(409);
@@ -146,6 +147,7 @@ describe('job actions', () => {
     h.releaseFails = new TributaryError('SourceUnreachable', 'connect ECONNREFUSED 127.0.0.1:5432');
     const res = await call('POST', `/jobs/${id}/release`);
     expect(res.status).toBe(502);
+    expect(h.positionTopicReleases).toEqual([]);
     expect(res.type).toBe('application/problem+json');
     expect(res.body.detail).toContain(`tributary_${id}`);
     expect(res.body.job).toMatchObject({ status: 'releasing', error: { code: 'SourceUnreachable', class: 'connection' } });
