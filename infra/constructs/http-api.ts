@@ -68,8 +68,9 @@ export class TributaryHttpApi extends Construct {
     });
     const role = this.handler.role;
     role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Scan', 'dynamodb:Query'],
-      resources: [props.jobsTable.tableArn],
+      // UpdateItem: the idempotency store completes a request record; the index: GET /jobs queries byTenant
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Scan', 'dynamodb:Query'],
+      resources: [props.jobsTable.tableArn, `${props.jobsTable.tableArn}/index/byTenant`],
     }));
     // write-only secrets: no GetSecretValue (a test asserts it stays that way)
     role.addToPrincipalPolicy(new iam.PolicyStatement({

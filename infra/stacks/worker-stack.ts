@@ -81,6 +81,12 @@ export class WorkerStack extends Stack {
       // only job partitions: never API keys or idempotency records kept in the same table
       conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['JOB#*'] } },
     }));
+    // metering: usage records are idempotent counters (shared/metering/dynamo-usage-store.ts), written with UpdateItem
+    taskRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['dynamodb:UpdateItem'],
+      resources: [props.jobsTable.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['USAGE#*'] } },
+    }));
     // The passwords: each job runs from its own task definition whose `secrets`
     // ECS reads with the execution role at task start and hands to that job's
     // container (functions/steps/job-task-definition.ts). The task role, which

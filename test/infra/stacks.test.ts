@@ -78,8 +78,10 @@ describe('stacks per environment', () => {
     t('dev', 'Workers').resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 7 }, 2);
     // the worker's task role reads only job items and no secret at all: each job's passwords
     // reach its own task as ECS secrets, read by the execution role at task start
-    const task = actionsOf(statementsOf(w, 'WorkerTaskRoleDefaultPolicy'));
-    expect(task.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    const taskStatements = statementsOf(w, 'WorkerTaskRoleDefaultPolicy');
+    expect(actionsOf(taskStatements).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    // UpdateItem only for usage counters (metering), reads and writes only for job items
+    expect(taskStatements.find((s) => s.Action === 'dynamodb:UpdateItem')?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['USAGE#*'] } });
     const execution = statementsOf(w, 'WorkerExecutionRoleDefaultPolicy');
     expect(execution.find((s) => s.Action === 'secretsmanager:GetSecretValue')?.Resource).toEqual({
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':secret:tributary/prod/jobs/*']],
@@ -114,6 +116,10 @@ describe('stacks per environment', () => {
     const api = actionsOf(statementsOf(t('prod', 'ControlPlane'), 'ApiHandlerRoleDefaultPolicy'));
     expect(api).toEqual(expect.arrayContaining(['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:DeleteSecret', 'states:StartExecution']));
     expect(api).not.toContain('secretsmanager:GetSecretValue');
+    // every DynamoDB call the API makes: idempotency completes with UpdateItem, GET /jobs queries the tenant index
+    expect(api).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query']));
+    const dynamo = statementsOf(t('prod', 'ControlPlane'), 'ApiHandlerRoleDefaultPolicy').find((s) => Array.isArray(s.Action) && s.Action.includes('dynamodb:Query'))!;
+    expect(JSON.stringify(dynamo.Resource)).toContain('/index/byTenant');
     expect(api.filter((a) => a.startsWith('ecs:')).sort()).toEqual(['ecs:DescribeTasks', 'ecs:ListTasks', 'ecs:StopTask']); // stop only, never RunTask
   });
 
