@@ -216,7 +216,7 @@ describe('snapshot resume, throttle and start modes (PostgreSQL 17)', () => {
     await db.client.end();
   });
 
-  it('incremental from a commit timestamp skips earlier commits and refuses one the slot cannot serve', { timeout: 60_000 }, async () => {
+  it('incremental from a commit timestamp skips earlier commits and refuses one the slot cannot serve', { timeout: 120_000 }, async () => {
     const { postgres, kafka } = servicesFor(combo);
     const db = await freshDatabase(postgres.connectionString);
     await seed(db.client, 10);
@@ -229,12 +229,14 @@ describe('snapshot resume, throttle and start modes (PostgreSQL 17)', () => {
     expect(refused.error.message).toMatch(/before the job's replication slot was created/);
     await api(tributary.url, 'POST', `/jobs/${past}/release`);
 
-    const from = new Date(Date.now() + 4_000);
+    // far enough ahead that the job is streaming before it even on a loaded machine (4 s was not)
+    const from = new Date(Date.now() + 20_000);
     const id = (await api(tributary.url, 'POST', '/jobs', { ...base, startMode: { type: 'incremental', fromTimestamp: from.toISOString() } })).body.id as string;
     expect((await startJob(tributary.url, id)).status).toBe(202);
     await waitFor('streaming', async () => (await job(id)).status === 'streaming', 30_000);
     await db.client.query('UPDATE items SET version = 2 WHERE id = 1'); // committed before `from`: skipped
-    await waitFor('the start point', () => Date.now() > from.getTime() + 500, 10_000);
+    expect(Date.now()).toBeLessThan(from.getTime()); // otherwise the test proves nothing
+    await waitFor('the start point', () => Date.now() > from.getTime() + 500, 30_000);
     await db.client.query('UPDATE items SET version = 3 WHERE id = 2');
     const messages = await readTopic(kafka.brokers, `${db.name}.public.items`, (m) => m.length >= 1, 30_000);
     // one more change makes sure nothing before it is still on its way
