@@ -5,6 +5,7 @@ import { startPostgres } from '../scripts/services/postgres.ts';
 import { KAFKA_VERSIONS, startKafka } from '../scripts/services/kafka.ts';
 import { startLocalTributary } from '../functions/api/local.ts';
 import { createLogger } from '../shared/logger.ts';
+import pg from 'pg';
 
 // What every end-to-end benchmark runs on: a fresh PostgreSQL 17, Kafka and a
 // local control plane, plus an authenticated API call helper.
@@ -48,3 +49,37 @@ export function cpuSeconds(pid: number | undefined): number {
 }
 /** A process's peak resident memory so far (VmHWM), in KiB; 0 once it is gone. */
 export const peakRssKb = (pid: number | undefined): number => rssKb(pid).hwm;
+
+/** Polls `probe` every `stepMs` until it holds; throws naming `what` after `ms`. */
+export async function waitFor(what: string, probe: () => Promise<boolean> | boolean, ms: number, stepMs = 50): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await probe()) return;
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+  throw new Error(`timed out: ${what}`);
+}
+
+type Call = (method: string, path: string, body?: unknown) => Promise<any>;
+type Services = { postgres: Awaited<ReturnType<typeof startPostgres>>; kafka: { brokers: string[] }; call: Call };
+
+/**
+ * The streaming benchmarks' job: database "bench" with the 6-column `events`
+ * table, a Kafka job on it, prechecked and acknowledged but not started.
+ * Answers the job and a client connected to the database (the caller ends it).
+ */
+export async function createEventsJob({ postgres, kafka, call }: Services): Promise<{ job: any; db: pg.Client }> {
+  await postgres.createDatabase('bench');
+  const db = new pg.Client({ connectionString: postgres.connectionString('bench') });
+  await db.connect();
+  await db.query('CREATE TABLE events (id bigint PRIMARY KEY, account int NOT NULL, kind text NOT NULL, amount numeric(12,2), created_at timestamptz NOT NULL DEFAULT now(), note text)');
+  const job = await call('POST', '/jobs', {
+    source: { type: 'postgresql', host: '127.0.0.1', port: postgres.port, database: 'bench', user: 'postgres', password: postgres.password, sslmode: 'disable' },
+    destination: { type: 'kafka', brokers: kafka.brokers },
+    objects: { tables: [{ table: 'events' }] },
+  });
+  const precheck = await call('POST', `/jobs/${job.id}/precheck`);
+  if (precheck.verdict !== 'passed') throw new Error(`precheck failed: ${JSON.stringify(precheck.blocking)}`);
+  await call('POST', `/jobs/${job.id}/precheck/ack`, { ids: precheck.needsAcknowledgement });
+  return { job, db };
+}

@@ -1,12 +1,11 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { startPostgres } from '../scripts/services/postgres.ts';
 import { KAFKA_VERSIONS, startKafka } from '../scripts/services/kafka.ts';
 import { startLocalTributary } from '../functions/api/local.ts';
 import { createLogger } from '../shared/logger.ts';
-import { peakRssKb } from './bench-services.ts';
+import { createEventsJob, peakRssKb, waitFor as waitUntil } from './bench-services.ts';
 
 // Issue 3's memory figure: the worker's peak RSS while one transaction of
 // BENCH_ROWS rows (default 5,000,000) goes from PostgreSQL 17 to Kafka. The
@@ -23,28 +22,10 @@ const dataDir = mkdtempSync(join(tmpdir(), 'tributary-bench-'));
 const tributary = await startLocalTributary({ dataDir, log: createLogger({}, () => {}) });
 const call = async (method: string, path: string, body?: unknown) =>
   (await (await fetch(`${tributary.url}${path}`, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${tributary.apiKey}` }, body: body ? JSON.stringify(body) : undefined })).json()) as any;
-const waitFor = async (what: string, probe: () => Promise<boolean>, ms = 1_800_000) => {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await probe()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out: ${what}`);
-};
+const waitFor = (what: string, probe: () => Promise<boolean> | boolean, ms = 1_800_000) => waitUntil(what, probe, ms);
 
 try {
-  await postgres.createDatabase('bench');
-  const db = new pg.Client({ connectionString: postgres.connectionString('bench') });
-  await db.connect();
-  await db.query('CREATE TABLE events (id bigint PRIMARY KEY, account int NOT NULL, kind text NOT NULL, amount numeric(12,2), created_at timestamptz NOT NULL DEFAULT now(), note text)');
-  const job = await call('POST', '/jobs', {
-    source: { type: 'postgresql', host: '127.0.0.1', port: postgres.port, database: 'bench', user: 'postgres', password: postgres.password, sslmode: 'disable' },
-    destination: { type: 'kafka', brokers: kafka.brokers },
-    objects: { tables: [{ table: 'events' }] },
-  });
-  const precheck = await call('POST', `/jobs/${job.id}/precheck`);
-  if (precheck.verdict !== 'passed') throw new Error(`precheck failed: ${JSON.stringify(precheck.blocking)}`);
-  await call('POST', `/jobs/${job.id}/precheck/ack`, { ids: precheck.needsAcknowledgement });
+  const { job, db } = await createEventsJob({ postgres, kafka, call });
   await call('POST', `/jobs/${job.id}/start`);
   await waitFor('streaming', async () => (await call('GET', `/jobs/${job.id}`)).status === 'streaming', 120_000);
   const pid = tributary.launcher.pidOf(job.id);

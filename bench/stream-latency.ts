@@ -5,7 +5,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { KAFKA_VERSIONS } from '../scripts/services/kafka.ts';
-import { startBenchServices } from './bench-services.ts';
+import { createEventsJob, startBenchServices, waitFor as waitUntil } from './bench-services.ts';
 
 // Issue 3's latency figure: p50/p99 from source commit to Kafka acknowledgement
 // at a steady BENCH_RATE rows/s (default 5,000), in transactions of
@@ -57,14 +57,7 @@ const cpuPressure = () => {
     return 'n/a';
   }
 };
-const waitFor = async (what: string, probe: () => Promise<boolean> | boolean, ms = 300_000) => {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await probe()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out: ${what}`);
-};
+const waitFor = (what: string, probe: () => Promise<boolean> | boolean, ms = 300_000) => waitUntil(what, probe, ms);
 
 const loadBefore = load();
 const { postgres, kafka, tributary, call, stop } = await startBenchServices();
@@ -72,10 +65,7 @@ const kafkaClient = new Kafka({ clientId: 'bench-latency', brokers: kafka.broker
 let recvlogical: ReturnType<typeof spawn> | undefined;
 let stoppingBaseline = false;
 try {
-  await postgres.createDatabase('bench');
-  const db = new pg.Client({ connectionString: postgres.connectionString('bench') });
-  await db.connect();
-  await db.query('CREATE TABLE events (id bigint PRIMARY KEY, account int NOT NULL, kind text NOT NULL, amount numeric(12,2), created_at timestamptz NOT NULL DEFAULT now(), note text)');
+  const { job, db } = await createEventsJob({ postgres, kafka, call });
 
   // The sink finds the topic and leaves it as it is (3 partitions, as it would create it).
   const admin = kafkaClient.admin();
@@ -85,14 +75,6 @@ try {
   if (described.resources[0]?.configEntries[0]?.configValue !== 'LogAppendTime') throw new Error(`topic ${TOPIC} is not LogAppendTime: ${JSON.stringify(described.resources[0])}`);
   await admin.disconnect();
 
-  const job = await call('POST', '/jobs', {
-    source: { type: 'postgresql', host: '127.0.0.1', port: postgres.port, database: 'bench', user: 'postgres', password: postgres.password, sslmode: 'disable' },
-    destination: { type: 'kafka', brokers: kafka.brokers },
-    objects: { tables: [{ table: 'events' }] },
-  });
-  const precheck = await call('POST', `/jobs/${job.id}/precheck`);
-  if (precheck.verdict !== 'passed') throw new Error(`precheck failed: ${JSON.stringify(precheck.blocking)}`);
-  await call('POST', `/jobs/${job.id}/precheck/ack`, { ids: precheck.needsAcknowledgement });
   await call('POST', `/jobs/${job.id}/start`);
   await waitFor('streaming', async () => (await call('GET', `/jobs/${job.id}`)).status === 'streaming', 120_000);
   const workerPid = tributary.launcher.pidOf(job.id);

@@ -1,9 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import pg from 'pg';
 import { KAFKA_VERSIONS } from '../scripts/services/kafka.ts';
-import { peakRssKb as readPeakRss, startBenchServices } from './bench-services.ts';
+import { createEventsJob, peakRssKb as readPeakRss, startBenchServices, waitFor as waitUntil } from './bench-services.ts';
 
 // Streaming throughput: Tributary (WAL → Debezium JSON → Kafka, acks=all,
 // checkpointed) against pg_recvlogical draining the same WAL through its own
@@ -16,30 +15,12 @@ const RECVLOGICAL = ['/usr/bin/pg_recvlogical', '/usr/lib/postgresql/15/bin/pg_r
 if (!RECVLOGICAL) throw new Error('pg_recvlogical not found: apt-get install postgresql-client-15');
 
 const { postgres, kafka, tributary, call, stop } = await startBenchServices();
-const waitFor = async (what: string, probe: () => Promise<boolean>, ms = 600_000) => {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await probe()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out: ${what}`);
-};
+const waitFor = (what: string, probe: () => Promise<boolean> | boolean, ms = 600_000) => waitUntil(what, probe, ms, 20);
 
 try {
-  await postgres.createDatabase('bench');
-  const db = new pg.Client({ connectionString: postgres.connectionString('bench') });
-  await db.connect();
-  await db.query('CREATE TABLE events (id bigint PRIMARY KEY, account int NOT NULL, kind text NOT NULL, amount numeric(12,2), created_at timestamptz NOT NULL DEFAULT now(), note text)');
+  const { job, db } = await createEventsJob({ postgres, kafka, call });
 
-  const job = await call('POST', '/jobs', {
-    source: { type: 'postgresql', host: '127.0.0.1', port: postgres.port, database: 'bench', user: 'postgres', password: postgres.password, sslmode: 'disable' },
-    destination: { type: 'kafka', brokers: kafka.brokers },
-    objects: { tables: [{ table: 'events' }] },
-  });
   // Start once so the job's slot exists, then stop: the workload is written while nobody reads.
-  const precheck = await call('POST', `/jobs/${job.id}/precheck`);
-  if (precheck.verdict !== 'passed') throw new Error(`precheck failed: ${JSON.stringify(precheck.blocking)}`);
-  await call('POST', `/jobs/${job.id}/precheck/ack`, { ids: precheck.needsAcknowledgement });
   await call('POST', `/jobs/${job.id}/start`);
   await waitFor('streaming', async () => (await call('GET', `/jobs/${job.id}`)).status === 'streaming');
   await call('POST', `/jobs/${job.id}/stop`);

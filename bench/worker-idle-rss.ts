@@ -1,7 +1,6 @@
 import { cpus, totalmem } from 'node:os';
-import pg from 'pg';
 import { KAFKA_VERSIONS } from '../scripts/services/kafka.ts';
-import { rssKb, startBenchServices } from './bench-services.ts';
+import { createEventsJob, rssKb, startBenchServices, waitFor as waitUntil } from './bench-services.ts';
 
 // A local worker's idle memory: one job on the 6-column table of the other
 // benchmarks, started and streaming with nothing to stream. Measured
@@ -14,29 +13,11 @@ const IDLE_MS = Number(process.env.BENCH_IDLE_SECONDS ?? 10) * 1000;
 const LABEL = process.env.BENCH_LABEL ?? '';
 
 const { postgres, kafka, tributary, call, stop } = await startBenchServices();
-const waitFor = async (what: string, probe: () => Promise<boolean>, ms = 120_000) => {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await probe()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out: ${what}`);
-};
+const waitFor = (what: string, probe: () => Promise<boolean> | boolean, ms = 120_000) => waitUntil(what, probe, ms);
 
 try {
-  await postgres.createDatabase('bench');
-  const db = new pg.Client({ connectionString: postgres.connectionString('bench') });
-  await db.connect();
-  await db.query('CREATE TABLE events (id bigint PRIMARY KEY, account int NOT NULL, kind text NOT NULL, amount numeric(12,2), created_at timestamptz NOT NULL DEFAULT now(), note text)');
+  const { job, db } = await createEventsJob({ postgres, kafka, call });
   await db.end();
-  const job = await call('POST', '/jobs', {
-    source: { type: 'postgresql', host: '127.0.0.1', port: postgres.port, database: 'bench', user: 'postgres', password: postgres.password, sslmode: 'disable' },
-    destination: { type: 'kafka', brokers: kafka.brokers },
-    objects: { tables: [{ table: 'events' }] },
-  });
-  const precheck = await call('POST', `/jobs/${job.id}/precheck`);
-  if (precheck.verdict !== 'passed') throw new Error(`precheck failed: ${JSON.stringify(precheck.blocking)}`);
-  await call('POST', `/jobs/${job.id}/precheck/ack`, { ids: precheck.needsAcknowledgement });
 
   const samples: Array<{ rss: number; hwm: number; startMs: number }> = [];
   for (let i = 0; i < RUNS; i++) {

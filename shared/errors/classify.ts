@@ -75,9 +75,10 @@ function classifyPlatformatic(err: unknown, code: string, message: string): Trib
   return new TributaryError(retriable ? 'SinkUnreachable' : 'SinkRejected', detail, { cause: err });
 }
 
-type ErrorNode = { code?: string; apiId?: string; message?: string; canRetry?: boolean; errors?: unknown[]; cause?: unknown };
+export type ErrorNode = { code?: string; apiId?: string; message?: string; canRetry?: boolean; errors?: unknown[]; cause?: unknown };
 
-function flatten(err: unknown, depth = 0): ErrorNode[] {
+/** An error and everything nested in it (aggregates' `errors`, `cause` chains), as the Kafka client builds them. */
+export function flatten(err: unknown, depth = 0): ErrorNode[] {
   if (!err || typeof err !== 'object' || depth > 6) return [];
   const node = err as ErrorNode;
   return [node, ...(node.errors ?? []).flatMap((e) => flatten(e, depth + 1)), ...flatten(node.cause, depth + 1)];

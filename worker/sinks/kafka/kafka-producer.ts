@@ -1,6 +1,6 @@
 import { Admin, type MessageToProduce } from '@platformatic/kafka';
 import type { KafkaDestination } from '../../../shared/job/job-spec.ts';
-import { classify } from '../../../shared/errors/classify.ts';
+import { classify, flatten } from '../../../shared/errors/classify.ts';
 import { TributaryError } from '../../../shared/errors/tributary-error.ts';
 import { FastProducer, OUT_OF_SEQUENCE } from './fast-producer.ts';
 import { SendWindow } from './send-window.ts';
@@ -83,7 +83,7 @@ export function createKafkaProducer(opts: KafkaProducerOptions): KafkaProducerSi
         if (missing.length) await admin.createTopics({ topics: missing, partitions: destination.newTopicPartitions, replicas: -1 });
         if (exactlyOnce && !existing.has(positionTopic)) {
           await admin.createTopics({ topics: [positionTopic], partitions: 1, replicas: -1, configs: POSITION_TOPIC_CONFIGS }).catch((err) => {
-            if (!/TOPIC_ALREADY_EXISTS/.test(JSON.stringify(flattenIds(err)))) throw err; // a racing worker of the same job created it
+            if (!flatten(err).some((n) => n.apiId === 'TOPIC_ALREADY_EXISTS')) throw err; // a racing worker of the same job created it
           });
         }
         const metadata = await admin.metadata({ topics: wanted, forceUpdate: true });
@@ -152,20 +152,8 @@ export function createKafkaProducer(opts: KafkaProducerOptions): KafkaProducerSi
 
 /** A batch refused because an earlier one failed (fast-producer.ts) is worth a restart from the checkpoint, not a retry in place. */
 function sinkError(err: unknown) {
-  if (hasCode(err, OUT_OF_SEQUENCE)) {
+  if (flatten(err).some((n) => n.code === OUT_OF_SEQUENCE)) {
     return new TributaryError('SinkUnreachable', 'Kafka refused a batch out of sequence after an earlier batch failed; the stream resumes from its last checkpoint (nothing is skipped, order holds)', { cause: err });
   }
   return classify(err, 'sink');
-}
-
-function hasCode(err: unknown, code: string, depth = 0): boolean {
-  if (!err || typeof err !== 'object' || depth > 5) return false;
-  const e = err as { code?: unknown; errors?: unknown[]; cause?: unknown };
-  return e.code === code || (e.errors ?? []).some((x) => hasCode(x, code, depth + 1)) || hasCode(e.cause, code, depth + 1);
-}
-
-function flattenIds(err: unknown, depth = 0): string[] {
-  if (!err || typeof err !== 'object' || depth > 5) return [];
-  const e = err as { apiId?: string; errors?: unknown[]; cause?: unknown };
-  return [...(e.apiId ? [e.apiId] : []), ...(e.errors ?? []).flatMap((x) => flattenIds(x, depth + 1)), ...flattenIds(e.cause, depth + 1)];
 }
