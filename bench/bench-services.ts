@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +26,18 @@ export async function startBenchServices() {
   };
 }
 
+/**
+ * Runs a baseline command to completion without blocking the event loop: the
+ * local API server lives in the bench's process, and a spawnSync of several
+ * seconds let its idle keep-alive sockets expire under the next fetch (ECONNRESET).
+ */
+export function run(file: string, args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(file, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) =>
+      resolve({ status: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
+  });
+}
+
 /** A process's resident memory now (VmRSS) and its peak so far (VmHWM), in KiB; 0 once it is gone. */
 export function rssKb(pid: number | undefined): { rss: number; hwm: number } {
   if (!pid) return { rss: 0, hwm: 0 };
@@ -47,6 +60,13 @@ export function cpuSeconds(pid: number | undefined): number {
     return 0;
   }
 }
+/** The whole machine's CPU time so far, in seconds summed over cores: busy (everything but idle and iowait) and total. */
+export function machineCpu(): { busy: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  return { busy: (total - fields[3] - fields[4]) / 100, total: total / 100 };
+}
+
 /** A process's peak resident memory so far (VmHWM), in KiB; 0 once it is gone. */
 export const peakRssKb = (pid: number | undefined): number => rssKb(pid).hwm;
 
@@ -71,6 +91,8 @@ type Services = { postgres: Awaited<ReturnType<typeof startPostgres>>; kafka: { 
 export async function createEventsJob({ postgres, kafka, call }: Services): Promise<{ job: any; db: pg.Client }> {
   await postgres.createDatabase('bench');
   const db = new pg.Client({ connectionString: postgres.connectionString('bench') });
+  // PostgreSQL stops before the caller ends this client when a run fails: keep that from hiding the failure.
+  db.on('error', () => {});
   await db.connect();
   await db.query('CREATE TABLE events (id bigint PRIMARY KEY, account int NOT NULL, kind text NOT NULL, amount numeric(12,2), created_at timestamptz NOT NULL DEFAULT now(), note text)');
   const job = await call('POST', '/jobs', {

@@ -1,9 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import pg from 'pg';
 import { KAFKA_VERSIONS } from '../scripts/services/kafka.ts';
-import { cpuSeconds, peakRssKb as readPeakRss, startBenchServices } from './bench-services.ts';
+import { cpuSeconds, peakRssKb as readPeakRss, run, startBenchServices } from './bench-services.ts';
 
 // Snapshot throughput: Tributary's full phase (chunked keyset reads between
 // watermarks → value conversion → Debezium JSON → Kafka, acks=all,
@@ -37,7 +36,7 @@ try {
   console.error('baseline: COPY (SELECT …) TO STDOUT > /dev/null');
   const copy = `COPY (SELECT * FROM events) TO STDOUT`;
   const t0 = performance.now();
-  const r = spawnSync('sh', ['-c', `"${PSQL}" "${postgres.connectionString('bench')}" -c "${copy}" | wc -c`], { encoding: 'utf8' });
+  const r = await run('sh', ['-c', `"${PSQL}" "${postgres.connectionString('bench')}" -c "${copy}" | wc -c`]);
   const copyMs = performance.now() - t0;
   if (r.status !== 0) throw new Error(`COPY failed: ${r.stderr}`);
   const copyBytes = Number(r.stdout.trim());

@@ -1,8 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { KAFKA_VERSIONS } from '../scripts/services/kafka.ts';
-import { createEventsJob, peakRssKb as readPeakRss, startBenchServices, waitFor as waitUntil } from './bench-services.ts';
+import { cpuSeconds, createEventsJob, machineCpu, run, peakRssKb as readPeakRss, startBenchServices, waitFor as waitUntil } from './bench-services.ts';
 
 // Streaming throughput: Tributary (WAL → Debezium JSON → Kafka, acks=all,
 // checkpointed) against pg_recvlogical draining the same WAL through its own
@@ -41,23 +40,31 @@ try {
   const walBytes = Number((await db.query(`SELECT pg_wal_lsn_diff($1, (SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = 'baseline'))::bigint AS b`, [endLsn])).rows[0].b);
 
   console.error('baseline: pg_recvlogical');
+  const m0 = machineCpu();
   const t0 = performance.now();
-  const r = spawnSync(RECVLOGICAL, ['-d', postgres.connectionString('bench'), '--slot', 'baseline', '--start', '--endpos', endLsn, '-o', 'proto_version=1', '-o', `publication_names=${job.publicationName}`, '-f', '/dev/null', '--no-loop'], { encoding: 'utf8' });
+  const r = await run(RECVLOGICAL, ['-d', postgres.connectionString('bench'), '--slot', 'baseline', '--start', '--endpos', endLsn, '-o', 'proto_version=1', '-o', `publication_names=${job.publicationName}`, '-f', '/dev/null', '--no-loop']);
   const baselineMs = performance.now() - t0;
   if (r.status !== 0) throw new Error(`pg_recvlogical failed: ${r.stderr}`);
 
   console.error('tributary');
+  const m1 = machineCpu();
+  const brokerCpu0 = cpuSeconds(kafka.pid);
   const t1 = performance.now();
   await call('POST', `/jobs/${job.id}/start`);
   let peakRssKb = 0;
+  let workerCpu = 0;
   await waitFor('tributary caught up', async () => {
-    peakRssKb = Math.max(peakRssKb, readPeakRss(tributary.launcher.pidOf(job.id)));
+    const pid = tributary.launcher.pidOf(job.id);
+    peakRssKb = Math.max(peakRssKb, readPeakRss(pid));
+    workerCpu = Math.max(workerCpu, cpuSeconds(pid));
     const j = await call('GET', `/jobs/${job.id}`);
     if (j.status === 'failed') throw new Error(JSON.stringify(j.error));
     if (!j.ackedLsn) return false;
     return (await db.query('SELECT $1::pg_lsn > $2::pg_lsn AS done', [j.ackedLsn, markLsn])).rows[0].done as boolean;
   });
   const tributaryMs = performance.now() - t1;
+  const m2 = machineCpu();
+  const brokerCpu = cpuSeconds(kafka.pid) - brokerCpu0;
   await call('POST', `/jobs/${job.id}/stop`);
   await db.end();
 
@@ -65,6 +72,9 @@ try {
   const rate = (ms: number) => Math.round(ROWS / (ms / 1000)).toLocaleString('en-US');
   const row = `| ${new Date().toISOString().slice(0, 10)} | ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB | PG 17, Kafka ${KAFKA_VERSIONS.current} | ${ROWS.toLocaleString('en-US')} inserts, ${(walBytes / 2 ** 20).toFixed(0)} MiB WAL | ${rate(baselineMs)} rows/s (${(baselineMs / 1000).toFixed(1)} s) | ${rate(tributaryMs)} rows/s (${(tributaryMs / 1000).toFixed(1)} s) | ${(baselineMs / tributaryMs).toFixed(2)} | ${(peakRssKb / 1024).toFixed(0)} MB |`;
   console.log(row);
+  // Whether the run was bound by the machine's cores rather than by waiting: busy = all cores' busy time over the phase's wall time.
+  const cores = (m: { busy: number }, n: { busy: number }, ms: number) => ((n.busy - m.busy) / (ms / 1000)).toFixed(2);
+  console.log(`cores busy: pg_recvlogical phase ${cores(m0, m1, baselineMs)} of ${cpus().length}, Tributary phase ${cores(m1, m2, tributaryMs)} (worker ${(workerCpu / (tributaryMs / 1000)).toFixed(2)}, broker ${(brokerCpu / (tributaryMs / 1000)).toFixed(2)}, the rest PostgreSQL and others); worker CPU ${((workerCpu * 1e6) / ROWS).toFixed(1)} µs per row`);
 } finally {
   await stop();
 }
