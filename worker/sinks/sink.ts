@@ -17,6 +17,11 @@ export interface Sink {
    * delivered, whatever `write` resolved.
    */
   commit?(position: SinkPosition): Promise<void>;
+  /**
+   * How many writes may be in flight at once (1 when absent): a later write's
+   * events must still land after an earlier one's, whichever resolves first.
+   */
+  readonly writesInFlight?: number;
   close(): Promise<void>;
 }
 

@@ -13,10 +13,14 @@ import type { StreamThrottle } from './stream-throttle.ts';
 import type { Logger } from '../../shared/logger.ts';
 
 // The incremental phase's loop. Reading WAL and writing to the sink overlap:
-// while one batch is in flight to the sink the next one accumulates, and a
+// while writes are in flight to the sink the next batch accumulates, and a
 // full buffer pauses the replication socket (backpressure reaches PostgreSQL
-// instead of our heap). Each sent batch remembers the last commit it
-// completes; only when the sink resolves is that LSN handed to the checkpointer.
+// instead of our heap). A batch is cut at a source commit (or when the buffer
+// is full), so writes carry whole transactions rather than one change each
+// when the sink is slow. A sink may take two writes at once (Kafka, at-least-once):
+// the next is rendered while it produces the last. Each write remembers the last
+// commit it completes; writes complete in order, and only then is that LSN
+// handed to the checkpointer.
 // Streamed transactions (protocol v2+) wait in the spool until their Stream
 // Commit and are then replayed here as whole transactions; a throttle is paid
 // message by message, which pauses reading instead of buffering.
@@ -26,7 +30,7 @@ import type { Logger } from '../../shared/logger.ts';
 // source-commit boundaries, and at most once per `commitIntervalMs`, when the
 // written records end exactly at a commit, `commit(lsn)` makes them visible
 // together with that position; only then is the LSN handed to the
-// checkpointer. A source transaction larger than `maxBatch` is written in
+// checkpointer. A source transaction larger than the buffer is written in
 // pieces and committed with the batch that completes it.
 
 export type StreamStats = { events: number; transactions: number; bytes: number };
@@ -38,6 +42,8 @@ export type StreamOptions = {
   checkpointer: Checkpointer;
   signal: AbortSignal;
   maxBatch?: number;
+  /** The buffer is full at this many bytes of WAL too, whatever the count: wide rows must not outgrow a capped heap. */
+  maxBatchBytes?: number;
   onProgress?(stats: StreamStats): void;
   /** A sink write pending this long counts as a stall (the client retries a broker outage forever). */
   stallMs?: number;
@@ -60,12 +66,19 @@ export type StreamOptions = {
 export async function streamChanges(opts: StreamOptions): Promise<StreamStats> {
   const { wal, builder, sink, checkpointer } = opts;
   const maxBatch = opts.maxBatch ?? 5000;
+  const maxBatchBytes = opts.maxBatchBytes ?? 16 * 2 ** 20;
   const stats: StreamStats = { events: 0, transactions: 0, bytes: 0 };
   let buffer: ChangeEvent[] = [];
+  let bufferBytes = 0; // WAL bytes the buffered events came from
   let bufferCommit: Lsn | undefined; // last commit whose every event is in `buffer` or already sent
   let boundary = 0; // buffer index just past that commit's events
-  let inFlight: Promise<void> | undefined;
-  let inFlightSince = 0;
+  // Writes in flight: their bookkeeping runs in write order, each after the one before.
+  // Exactly-once writes one at a time: a commit covers exactly what was written before it.
+  const depth = opts.commit ? 1 : Math.max(1, sink.writesInFlight ?? 1);
+  const startedAt: number[] = []; // when each write in flight began, oldest first
+  let lastDone: Promise<void> = Promise.resolve();
+  let wake: () => void = () => {};
+  let settled = new Promise<void>((r) => (wake = r)); // resolves at the next write's end
   let stalled = false;
   let sinkError: unknown;
   // Exactly-once only: what the open Kafka transaction holds.
@@ -76,8 +89,10 @@ export async function streamChanges(opts: StreamOptions): Promise<StreamStats> {
   let txTail = false; // written events go past txUpTo (a source transaction is still open)
   let lastCommitAt = 0;
 
-  // At-least-once sends all it has; exactly-once sends up to the last commit, or a piece of a large transaction.
-  const sendable = () => (commit ? bufferCommit !== undefined || buffer.length >= maxBatch : buffer.length > 0 || bufferCommit !== undefined);
+  // A write goes out at a commit or with a full buffer: one sent per change as they trickle in, writes
+  // fill the sink's pipeline with tiny requests under load (p99 latency rose 2–5×: bench/RESULTS.md).
+  const full = () => buffer.length >= maxBatch || bufferBytes >= maxBatchBytes;
+  const sendable = () => bufferCommit !== undefined || full();
   const commitDue = (stopping: boolean) => txUpTo !== undefined && !txTail && (stopping || Date.now() - lastCommitAt >= commitIntervalMs);
 
   const runCommit = async () => {
@@ -89,22 +104,39 @@ export async function streamChanges(opts: StreamOptions): Promise<StreamStats> {
     checkpointer.delivered(lsn);
   };
 
+  const flying = () => startedAt.length;
+  const ended = () => {
+    startedAt.shift();
+    const w = wake;
+    settled = new Promise<void>((r) => (wake = r));
+    w();
+  };
+  /** Waits for the next write to end (every write, with `all`). */
+  const writesEnd = async (all = false) => {
+    while (flying() > 0) {
+      await settled;
+      if (!all) return;
+    }
+  };
+
   const track = (task: () => Promise<void>) => {
-    inFlightSince = Date.now();
-    inFlight = task().then(
+    startedAt.push(Date.now());
+    // must: after a failed write, a later one that succeeded delivers nothing (the checkpoint would pass the lost records)
+    lastDone = lastDone.then(() => (sinkError ? Promise.reject(sinkError) : task())).then(
       () => {
         if (stalled) {
           stalled = false;
           opts.onSinkRecovered?.();
         }
-        inFlight = undefined;
+        ended();
         opts.onProgress?.(stats);
-        if (sendable()) startSend();
-        else if (commit && commitDue(false)) track(runCommit);
+        if (sinkError) return;
+        if (flying() < depth && sendable()) startSend();
+        else if (commit && flying() === 0 && commitDue(false)) track(runCommit);
       },
       (err) => {
-        sinkError = err;
-        inFlight = undefined;
+        sinkError ??= err;
+        ended();
         void wal.close(); // wakes the read loop so the error surfaces now
       },
     );
@@ -115,6 +147,7 @@ export async function streamChanges(opts: StreamOptions): Promise<StreamStats> {
       // Stopping: an open transaction's tail is re-read after the restart; sent now, it would arrive twice.
       if (bufferCommit === undefined) {
         buffer = [];
+        bufferBytes = 0;
         return;
       }
       if (boundary < buffer.length) buffer = buffer.slice(0, boundary);
@@ -127,11 +160,15 @@ export async function streamChanges(opts: StreamOptions): Promise<StreamStats> {
     } else {
       buffer = [];
     }
+    bufferBytes = buffer.length ? Math.round((bufferBytes * buffer.length) / (buffer.length + events.length)) : 0; // the kept part's share
     const tail = commit !== undefined && upTo === undefined && events.length > 0;
     bufferCommit = undefined;
     boundary = 0;
+    // Rendered and issued now, beside the writes before it; its bookkeeping waits for theirs.
+    const writing = sink.write(events);
+    writing.catch(() => {}); // observed by the task below, in turn
     track(async () => {
-      const written = await sink.write(events);
+      const written = await writing;
       stats.bytes += written?.bytes ?? 0;
       stats.events += events.length;
       if (!commit) {
@@ -154,7 +191,7 @@ export async function streamChanges(opts: StreamOptions): Promise<StreamStats> {
   // Exactly-once: a transaction whose interval ran out while no data arrived is committed now.
   const committer = commit
     ? setInterval(() => {
-        if (!inFlight && !sinkError && commitDue(false)) track(runCommit);
+        if (flying() === 0 && !sinkError && commitDue(false)) track(runCommit);
       }, Math.max(20, Math.min(200, commitIntervalMs / 2)))
     : undefined;
   committer?.unref();
@@ -170,6 +207,7 @@ export async function streamChanges(opts: StreamOptions): Promise<StreamStats> {
   const handle = (message: PgoutputMessage, lsn: Lsn, size: number): Promise<void> | undefined => {
     const { events, commitEndLsn } = builder.handle(message, lsn);
     for (const e of events) buffer.push(e);
+    if (events.length) bufferBytes += size;
     if (commitEndLsn !== undefined) {
       bufferCommit = commitEndLsn;
       boundary = buffer.length;
@@ -181,13 +219,17 @@ export async function streamChanges(opts: StreamOptions): Promise<StreamStats> {
     const waitMs = throttle.charge(rows, size);
     if (waitMs === 0) return undefined;
     // What was admitted goes to the sink before the wait, not after the whole read-ahead was paid for.
-    if (!inFlight && sendable()) startSend();
+    if (flying() < depth && sendable()) startSend();
     return throttle.sleep(waitMs, opts.signal);
   };
 
   const sendOrWait = async () => {
-    if (!inFlight && sendable()) startSend();
-    while (inFlight && buffer.length >= maxBatch) await inFlight; // bound memory: wait for the sink
+    if (flying() < depth && sendable()) startSend();
+    // bound memory: a full buffer waits for the sink
+    while (full() && !sinkError) {
+      if (flying() < depth) startSend();
+      else await writesEnd();
+    }
   };
 
   // Ordering forbids giving up on a pending write and re-sending through a new
@@ -195,9 +237,10 @@ export async function streamChanges(opts: StreamOptions): Promise<StreamStats> {
   // stall is only watched: reported, and ended by the caller past its window.
   const stallMs = opts.stallMs ?? 5_000;
   const watchdog = setInterval(() => {
-    if (!inFlight || sinkError || Date.now() - inFlightSince < stallMs) return;
+    const since = startedAt[0];
+    if (since === undefined || sinkError || Date.now() - since < stallMs) return;
     stalled = true;
-    const err = opts.onSinkStall?.(inFlightSince);
+    const err = opts.onSinkStall?.(since);
     if (err) {
       sinkError = err;
       void wal.close();
@@ -219,7 +262,7 @@ export async function streamChanges(opts: StreamOptions): Promise<StreamStats> {
           // (otherwise WAL of unrelated tables pins disk on the source).
           // An open streamed transaction counts as open too: its commit lies beyond walEnd.
           // Exactly-once also needs the Kafka transaction empty: the slot must not pass records not yet committed.
-          if (!inFlight && buffer.length === 0 && bufferCommit === undefined && !builder.inTransaction && !streamed?.open && txEvents === 0) checkpointer.delivered(item.walEnd);
+          if (flying() === 0 && buffer.length === 0 && bufferCommit === undefined && !builder.inTransaction && !streamed?.open && txEvents === 0) checkpointer.delivered(item.walEnd);
           if (item.replyRequested) wal.ack(checkpointer.ackedLsn);
           continue;
         }
@@ -248,7 +291,7 @@ export async function streamChanges(opts: StreamOptions): Promise<StreamStats> {
               for (const r of chunk) {
                 const paying = handle(r.message, r.lsn, r.size);
                 if (paying) await paying;
-                if (buffer.length >= maxBatch) await sendOrWait(); // a chunk read from disk holds thousands of changes
+                if (full()) await sendOrWait(); // a chunk read from disk holds thousands of changes
               }
               await sendOrWait();
               if (sinkError) throw sinkError;
@@ -266,15 +309,15 @@ export async function streamChanges(opts: StreamOptions): Promise<StreamStats> {
     // Stopping: deliver what was read up to its last commit. An open
     // transaction's tail is re-read on restart, so it is not sent now: sent,
     // it would reach Kafka twice after every clean stop.
-    while (inFlight) await inFlight;
-    if (bufferCommit !== undefined) {
+    await writesEnd(true);
+    if (bufferCommit !== undefined && !sinkError) {
       startSend();
-      while (inFlight) await inFlight;
+      await writesEnd(true);
     }
     // Exactly-once: what ends at a commit is committed now; a written piece of an open transaction is aborted with the producer.
     if (commit && !sinkError && commitDue(true)) {
       track(runCommit);
-      while (inFlight) await inFlight;
+      await writesEnd(true);
     }
     if (sinkError) throw sinkError;
     return stats;

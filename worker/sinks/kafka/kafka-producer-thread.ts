@@ -5,33 +5,38 @@ import type { ProducerCall, ProducerReply } from './threaded-kafka-producer.ts';
 
 // The producer thread: one KafkaProducerSide, driven by calls from the worker's
 // main thread (threaded-kafka-producer.ts). Calls are served in arrival order,
-// one at a time, as the main thread issues them.
+// one at a time, except that a send lets the next call in once its records
+// are issued (not acknowledged): the next write's records then go out while
+// the broker answers this one's.
 const side = createKafkaProducer(workerData as KafkaProducerOptions);
 const port = parentPort!;
 
-const serve = async (call: ProducerCall): Promise<unknown> => {
-  switch (call.op) {
-    case 'prepare':
-      return side.prepare(call.topics);
-    case 'send':
-      return side.send(call.batch);
-    case 'commit':
-      return side.commit(call.position);
-    case 'close':
-      return side.close();
+const reply = async (seq: number, work: Promise<unknown>) => {
+  let answer: ProducerReply;
+  try {
+    answer = { seq, ok: true, value: await work };
+  } catch (err) {
+    const e = classify(err, 'sink');
+    answer = { seq, ok: false, code: e.code, message: e.message };
   }
+  port.postMessage(answer);
 };
 
 let queue = Promise.resolve();
 port.on('message', (call: ProducerCall) => {
-  queue = queue.then(async () => {
-    let reply: ProducerReply;
-    try {
-      reply = { seq: call.seq, ok: true, value: await serve(call) };
-    } catch (err) {
-      const e = classify(err, 'sink');
-      reply = { seq: call.seq, ok: false, code: e.code, message: e.message };
-    }
-    port.postMessage(reply);
-  });
+  queue = queue.then(
+    () =>
+      new Promise<void>((next) => {
+        switch (call.op) {
+          case 'prepare':
+            return void reply(call.seq, side.prepare(call.topics)).finally(next);
+          case 'send':
+            return void reply(call.seq, side.send(call.batch, next)).finally(next);
+          case 'commit':
+            return void reply(call.seq, side.commit(call.position)).finally(next);
+          case 'close':
+            return void reply(call.seq, side.close()).finally(next);
+        }
+      }),
+  );
 });

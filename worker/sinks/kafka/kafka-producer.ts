@@ -20,8 +20,12 @@ export type KafkaProducerOptions = {
 export interface KafkaProducerSide {
   /** Creates missing topics; answers each topic's partition count. */
   prepare(topics: string[]): Promise<Record<string, number>>;
-  /** Resolves once every record is acknowledged by the brokers (acks=all). */
-  send(batch: RecordBatch): Promise<void>;
+  /**
+   * Resolves once every record is acknowledged by the brokers (acks=all).
+   * Writes may overlap: a later call's records are issued after this one's,
+   * and `onIssued` says when all of this one's are (the next may go).
+   */
+  send(batch: RecordBatch, onIssued?: () => void): Promise<void>;
   commit(position: KafkaPosition): Promise<void>;
   close(): Promise<void>;
 }
@@ -29,7 +33,7 @@ export interface KafkaProducerSide {
 // A broker rejects a record batch over max.message.bytes (1 MB by default) and
 // a partition's share of one send is one batch, so sends are split below that.
 const MAX_SEND_BYTES = 768 * 1024;
-// Sends of one batch in flight at once (send-window.ts): 3 × 768 KiB bounds the memory they hold.
+// Sends in flight at once (send-window.ts), whichever writes they belong to: 3 × 768 KiB bounds the memory they hold.
 const SEND_WINDOW = 3;
 
 type Message = MessageToProduce<string, string, string, string>;
@@ -57,6 +61,8 @@ export function createKafkaProducer(opts: KafkaProducerOptions): KafkaProducerSi
   let admin: Admin | undefined;
   let initialised = false; // the producer's first send initialises it (InitProducerId): nothing may run beside it
   const txPartitions = new Set<string>(); // exactly-once: partitions already added to the open Kafka transaction
+  const window = new SendWindow(SEND_WINDOW);
+  let issuing = Promise.resolve(); // the previous write's sends are all issued
 
   const send = async (messages: Message[]) => {
     try {
@@ -104,29 +110,41 @@ export function createKafkaProducer(opts: KafkaProducerOptions): KafkaProducerSi
       }
     },
 
-    async send(batch) {
-      const window = new SendWindow(SEND_WINDOW);
-      let messages: Message[] = [];
-      let bytes = 0;
-      for (let i = 0; i < batch.topic.length; i++) {
-        const key = batch.key[i];
-        const value = batch.value[i];
-        messages.push({ topic: batch.topic[i], partition: batch.partition[i], key: key ?? undefined, value: value ?? undefined, headers: new Map([['tributary.idempotency-key', batch.id[i]]]) });
-        bytes += (value?.length ?? 0) + (key?.length ?? 0) + 64;
-        if (bytes >= MAX_SEND_BYTES) {
-          const full = messages;
-          await window.add(() => send(full), mustRunAlone(full));
-          messages = [];
-          bytes = 0;
+    async send(batch, onIssued) {
+      // A write's sends are all issued before the next write's: its records stay ahead of them on every partition.
+      const turn = issuing;
+      let release!: () => void;
+      issuing = new Promise<void>((r) => (release = r));
+      const mine: Promise<void>[] = [];
+      try {
+        await turn;
+        let messages: Message[] = [];
+        let bytes = 0;
+        for (let i = 0; i < batch.topic.length; i++) {
+          const key = batch.key[i];
+          const value = batch.value[i];
+          messages.push({ topic: batch.topic[i], partition: batch.partition[i], key: key ?? undefined, value: value ?? undefined, headers: new Map([['tributary.idempotency-key', batch.id[i]]]) });
+          bytes += (value?.length ?? 0) + (key?.length ?? 0) + 64;
+          if (bytes >= MAX_SEND_BYTES) {
+            const full = messages;
+            mine.push((await window.add(() => send(full), mustRunAlone(full))).done);
+            messages = [];
+            bytes = 0;
+          }
         }
+        if (messages.length) mine.push((await window.add(() => send(messages), mustRunAlone(messages))).done);
+      } finally {
+        release();
+        onIssued?.();
       }
-      if (messages.length) await window.add(() => send(messages), mustRunAlone(messages));
-      await window.drain();
+      await Promise.all(mine);
+      window.check();
     },
 
     async commit(position) {
       if (!exactlyOnce) throw new Error('commit() is for exactly-once sinks: an at-least-once producer has no transaction');
       try {
+        await window.drain(); // the position never goes ahead of the records it covers
         tx ??= await producer!.beginTransaction();
         await tx.send({ messages: [{ topic: positionTopic, partition: 0, key: opts.jobId, value: encodePosition(position) }] });
         await tx.commit();

@@ -38,6 +38,8 @@ export function createKafkaSink(opts: KafkaSinkOptions): Sink {
       return { bytes: batch.bytes };
     },
     ...(opts.destination.deliveryGuarantee === 'exactly-once' ? { commit: (position) => producer!.commit(position) } : {}),
+    // The producer issues each write's records after the last one's (kafka-producer.ts): the next write renders while this one is produced.
+    writesInFlight: 2,
     close: async () => producer?.close(),
   };
 }

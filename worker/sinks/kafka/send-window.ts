@@ -1,12 +1,13 @@
-// Up to `depth` sends of one sink write in flight at once, so the records of
-// the next send are encoded while the broker answers the last one (one send
+// Up to `depth` sends in flight at once, across sink writes, so the records
+// of the next send are encoded while the broker answers the last one (one send
 // at a time left the worker idle half the time: bench/RESULTS.md). Sends are
 // issued in order and the client keeps one request in flight per connection,
 // so they reach the broker in order; a send that must not be overtaken (the
 // producer's first, which initialises it, or one adding partitions to a Kafka
-// transaction) runs alone. If the broker refuses one and a later one follows,
-// the sequence check rejects the later one too (fast-producer.ts), so a gap is
-// never skipped: the write fails and the stream resumes from its checkpoint.
+// transaction) runs alone. A failure is sticky: every later send is refused
+// (and the sequence check rejects any already on the wire, fast-producer.ts),
+// so a gap is never skipped: the write fails and the stream resumes from its
+// checkpoint.
 export class SendWindow {
   #pending: Promise<void>[] = [];
   #failure: { error: unknown } | undefined;
@@ -17,29 +18,35 @@ export class SendWindow {
     this.#depth = depth;
   }
 
-  /** Starts `send` now; resolves when the window has room for the next one. */
-  async add(send: () => Promise<void>, alone: boolean): Promise<void> {
+  /**
+   * Starts `send` now; resolves, once the window has room for the next one,
+   * to `done`: settles with the send (never rejects; `check` reports failures).
+   */
+  async add(send: () => Promise<void>, alone: boolean): Promise<{ done: Promise<void> }> {
+    this.check();
+    if (alone) await this.drain();
+    const done = send().catch((error: unknown) => {
+      this.#failure ??= { error };
+    });
     if (alone) {
-      await this.drain();
-      await send();
-      return;
+      await done;
+      this.check();
+      return { done };
     }
-    this.#pending.push(
-      send().catch((error: unknown) => {
-        this.#failure ??= { error };
-      }),
-    );
+    this.#pending.push(done);
     while (this.#pending.length >= this.#depth) await this.#pending.shift();
-    this.#throwIfFailed();
+    this.check();
+    return { done };
   }
 
   /** Resolves when every send has; throws the first failure. */
   async drain(): Promise<void> {
     while (this.#pending.length) await this.#pending.shift();
-    this.#throwIfFailed();
+    this.check();
   }
 
-  #throwIfFailed() {
+  /** Throws the first failure of any send so far. */
+  check(): void {
     if (this.#failure) throw this.#failure.error;
   }
 }

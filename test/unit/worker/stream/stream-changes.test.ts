@@ -13,9 +13,10 @@ type Item = WalItem<PgoutputMessage>;
 
 
 /** A sink whose writes stay pending until the test settles them. */
-function fakeSink() {
+function fakeSink(writesInFlight?: number) {
   const writes: Array<{ events: ChangeEvent[]; resolve(): void; reject(e: unknown): void }> = [];
   const sink: Sink = {
+    writesInFlight,
     prepare: async () => undefined,
     write: (events) => new Promise<WriteResult>((resolve, reject) => void writes.push({ events, resolve: () => resolve({ bytes: events.length * 100 }), reject })),
     close: async () => undefined,
@@ -37,15 +38,15 @@ const tx = (xid: number, end: bigint, ids: number[], relationId = 1): Item[] => 
   data(end - 8n, { tag: 'commit', flags: 0, commitLsn: end - 8n, endLsn: end, commitTime: 0n, commitTimeMs: 0 }),
 ];
 
-function harness(opts: { abortFirst?: boolean } = {}) {
+function harness(opts: { abortFirst?: boolean; writesInFlight?: number; maxBatch?: number; maxBatchBytes?: number } = {}) {
   const w = fakeWalOf<PgoutputMessage>();
-  const s = fakeSink();
+  const s = fakeSink(opts.writesInFlight);
   const saved: bigint[] = [];
   const checkpointer = createCheckpointer({ startLsn: 0x1n, save: async (lsn) => void saved.push(lsn), ack: w.wal.ack, onError: (e) => { throw e; }, intervalMs: 3_600_000 });
   const controller = new AbortController();
   if (opts.abortFirst) controller.abort();
   const builder = createChangeBuilder([{ schema: 'public', table: 't', operations: ALL, primaryKey: ['id'] }]);
-  const run = streamChanges({ wal: w.wal, builder, sink: s.sink, checkpointer, signal: controller.signal });
+  const run = streamChanges({ wal: w.wal, builder, sink: s.sink, checkpointer, signal: controller.signal, maxBatch: opts.maxBatch, maxBatchBytes: opts.maxBatchBytes });
   run.catch(() => undefined); // observed by the tests that expect a failure
   w.push(...RELATIONS);
   /** Flushes, then returns the acknowledged LSN: what the checkpointer had been told so far. */
@@ -167,5 +168,91 @@ describe('streamChanges', () => {
     const h = harness({ abortFirst: true });
     await waitFor('reading stopped', () => h.stops() > 0, 300, 5);
     await expect(h.run).resolves.toEqual({ events: 0, transactions: 0, bytes: 0 });
+  });
+
+  describe('with a sink that takes two writes at once', () => {
+    it('starts the next write while one is in flight, and checkpoints in write order whichever resolves first', async () => {
+      const h = harness({ writesInFlight: 2 });
+      h.push(...tx(100, 0x1000n, [1]));
+      await h.writeCount(1);
+      h.push(...tx(101, 0x2000n, [2]));
+      await h.writeCount(2); // not waiting for the first
+      h.push(...tx(102, 0x3000n, [3]));
+      await waitFor('batch read', h.drained, 2000, 1);
+      expect(h.writes).toHaveLength(2); // two in flight at most
+
+      h.writes[1].resolve(); // the later write lands first: its commit must wait for the earlier one's
+      await new Promise((r) => setTimeout(r, 20));
+      expect(await h.checkpoint()).toBe(0x1n);
+      expect(h.writes).toHaveLength(2);
+
+      h.writes[0].resolve();
+      await waitFor('both delivered', async () => (await h.checkpoint()) === 0x2000n, 2000, 1);
+      await h.writeCount(3);
+      expect(h.writes[2].events.map((e) => e.after)).toEqual([{ id: 3 }]);
+      h.writes[2].resolve();
+      await waitFor('third delivered', async () => (await h.checkpoint()) === 0x3000n, 2000, 1);
+      h.controller.abort();
+      await expect(h.run).resolves.toMatchObject({ events: 3, transactions: 3 });
+    });
+
+    it('a failed write delivers nothing after it, even when the write behind it succeeded', async () => {
+      const h = harness({ writesInFlight: 2 });
+      h.push(...tx(100, 0x1000n, [1]));
+      await h.writeCount(1);
+      h.push(...tx(101, 0x2000n, [2]));
+      await h.writeCount(2);
+      h.writes[1].resolve();
+      h.writes[0].reject(new Error('broker refused'));
+      await expect(h.run).rejects.toThrow('broker refused');
+      expect(await h.checkpoint()).toBe(0x1n);
+      expect(h.saved).toEqual([]);
+    });
+
+    it('holds an open transaction until its commit instead of sending it change by change', async () => {
+      const h = harness({ writesInFlight: 2 });
+      const open = tx(100, 0x1000n, [1, 2, 3]);
+      h.push(...open.slice(0, -1));
+      await waitFor('changes read', h.drained, 2000, 1);
+      expect(h.writes).toEqual([]);
+      h.push(open.at(-1)!);
+      await h.writeCount(1);
+      expect(h.writes[0].events.map((e) => e.after)).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
+      h.writes[0].resolve();
+      await waitFor('delivered', async () => (await h.checkpoint()) === 0x1000n, 2000, 1);
+      h.controller.abort();
+      await h.run;
+    });
+
+    it('sends a transaction larger than the buffer in pieces, two in flight, and checkpoints it after the last', async () => {
+      const h = harness({ writesInFlight: 2, maxBatch: 2 });
+      for (const item of tx(100, 0x1000n, [1, 2, 3, 4, 5])) h.push(item); // a WAL batch per message
+      await h.writeCount(2);
+      await waitFor('all read', h.drained, 2000, 1);
+      expect(h.writes).toHaveLength(2); // the commit's piece waits: two writes are out
+      h.writes[0].resolve();
+      h.writes[1].resolve();
+      await h.writeCount(3);
+      h.writes[2].resolve();
+      await waitFor('delivered', async () => (await h.checkpoint()) === 0x1000n, 2000, 1);
+      expect(h.writes.flatMap((w) => w.events.map((e) => e.after))).toEqual([1, 2, 3, 4, 5].map((id) => ({ id })));
+      h.controller.abort();
+      await h.run;
+    });
+  });
+
+  it('a buffer full by bytes is sent before its transaction commits, whatever the count', async () => {
+    const h = harness({ maxBatchBytes: 100 });
+    const wide = tx(100, 0x1000n, [1, 2, 3]).map((item) => (item.kind === 'data' && item.message.tag === 'insert' ? { ...item, size: 60 } : item));
+    for (const item of wide.slice(0, -1)) h.push(item);
+    await h.writeCount(1); // two 60-byte changes passed the 100-byte bound
+    expect(h.writes[0].events.map((e) => e.after)).toEqual([{ id: 1 }, { id: 2 }]);
+    h.writes[0].resolve();
+    h.push(wide.at(-1)!);
+    await h.writeCount(2);
+    h.writes[1].resolve();
+    await waitFor('delivered', async () => (await h.checkpoint()) === 0x1000n, 2000, 1);
+    h.controller.abort();
+    await h.run;
   });
 });

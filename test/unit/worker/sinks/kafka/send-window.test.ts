@@ -56,4 +56,27 @@ describe('SendWindow', () => {
     a.reject(new Error('first'));
     await expect(window.drain()).rejects.toThrow(/second|first/);
   });
+
+  it('refuses every send after a failure, including one that ran alone, so no later record overtakes a lost one', async () => {
+    const window = new SendWindow(3);
+    await expect(window.add(async () => { throw new Error('init failed'); }, true)).rejects.toThrow('init failed');
+    let started = false;
+    await expect(window.add(async () => void (started = true), false)).rejects.toThrow('init failed');
+    expect(started).toBe(false);
+  });
+
+  it('answers each send\'s own completion, so a write can wait for its sends while later ones are in flight', async () => {
+    const window = new SendWindow(3);
+    const a = deferred();
+    const b = deferred();
+    const { done: aDone } = await window.add(() => a.promise, false);
+    await window.add(() => b.promise, false);
+    let aSettled = false;
+    void aDone.then(() => (aSettled = true));
+    a.resolve();
+    await aDone;
+    expect(aSettled).toBe(true); // b is still in flight
+    b.resolve();
+    await window.drain();
+  });
 });
