@@ -8,22 +8,40 @@ import { updateJob } from '../../shared/storage/job-store.ts';
 import { RUNNING_STATUSES } from '../../shared/job/job-status.ts';
 import { TributaryError } from '../../shared/errors/tributary-error.ts';
 import type { Logger } from '../../shared/logger.ts';
+import { WORKER_NODE_FLAGS } from '../../worker/node-flags.ts';
 
-const WORKER_MAIN = fileURLToPath(new URL('../../worker/main.ts', import.meta.url));
+const WORKER_SOURCES = fileURLToPath(new URL('../../worker/main.ts', import.meta.url));
 
 // Local mode: each job's worker is a child process of the control plane, with
 // its log in <dataDir>/logs/<jobId>.log. A worker that dies without reporting
 // (kill -9, OOM) is marked failed here, as the state machine does on AWS.
+// Workers run the bundle the image runs (scripts/bundle-worker.ts), built into
+// <dataDir>/worker-bundle at the first launch of this control plane; with
+// TRIBUTARY_WORKER_FROM_SOURCES=1 (or without esbuild) they run the .ts sources.
+// TRIBUTARY_WORKER_NODE_OPTIONS adds Node options after the worker's own
+// (a later --max-old-space-size wins), e.g. --cpu-prof for a profile.
 export function createChildProcessLauncher(opts: { dataDir: string; store: JobStore; log: Logger; stopTimeoutMs?: number }): Launcher & { pidOf(jobId: string): number | undefined; stopAll(): Promise<void> } {
   const children = new Map<string, { child: ChildProcess; exited: Promise<number | null> }>();
   const logDir = join(opts.dataDir, 'logs');
   mkdirSync(logDir, { recursive: true });
+  let workerMain: Promise<string> | undefined;
+  const resolveWorkerMain = () =>
+    (workerMain ??= process.env.TRIBUTARY_WORKER_FROM_SOURCES === '1'
+      ? Promise.resolve(WORKER_SOURCES)
+      : import('../../scripts/bundle-worker.ts').then(
+          ({ bundleWorker }) => bundleWorker(join(opts.dataDir, 'worker-bundle')),
+          (err) => {
+            opts.log.warn('esbuild unavailable: workers run from the TypeScript sources', { error: String(err) });
+            return WORKER_SOURCES;
+          },
+        ));
 
   const launcher = {
     async launch(jobId: string) {
+      const main = await resolveWorkerMain();
       if (children.has(jobId)) throw new Error(`a worker for job ${jobId} is already running`);
       const fd = openSync(join(logDir, `${jobId}.log`), 'a');
-      const child = spawn(process.execPath, [...(process.env.TRIBUTARY_WORKER_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []), '--disable-warning=ExperimentalWarning', '--disable-warning=TimeoutNegativeWarning', WORKER_MAIN], {
+      const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, ...(process.env.TRIBUTARY_WORKER_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []), main], {
         env: { ...process.env, TRIBUTARY_JOB_ID: jobId, TRIBUTARY_DATA_DIR: opts.dataDir },
         // The IPC channel is a lifeline: when this process dies, even by
         // SIGKILL, the worker sees 'disconnect' and stops instead of living on

@@ -11,9 +11,13 @@ export type ProducerReply = { seq: number } & ({ ok: true; value: unknown } | { 
 
 // How long close waits for the thread's own (bounded) close before it is terminated.
 const CLOSE_GRACE_MS = 15_000;
-// The thread holds one batch and the sends of it in flight (a few MiB); uncapped, V8 sizes
-// a second heap like the first and the worker's peak RSS grew by ~300 MB (bench/RESULTS.md).
-const THREAD_HEAP = { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 16 };
+// The thread holds the sends in flight (a few MiB) and the batches waiting for them; its live
+// set stays near 30 MB (bench/RESULTS.md). Uncapped, V8 sizes a second heap like the first.
+const THREAD_HEAP = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 };
+
+// From the sources the thread's entry is the .ts beside this file; in the worker bundle
+// (scripts/bundle-worker.ts) it is kafka-producer-thread.js beside the bundle's chunks.
+const THREAD_ENTRY = new URL(import.meta.url.endsWith('.ts') ? './kafka-producer-thread.ts' : './kafka-producer-thread.js', import.meta.url);
 
 // The Kafka producer on a thread of its own. Encoding and sending records
 // (the client, the Produce request, the socket) was half of the worker's
@@ -21,7 +25,7 @@ const THREAD_HEAP = { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 16 
 // thread. Batches cross as columns of strings (record-batch.ts). A thread
 // that dies fails every pending call, and through them the stream.
 export function threadedKafkaProducer(opts: KafkaProducerOptions): KafkaProducerSide {
-  const worker = new Worker(new URL('./kafka-producer-thread.ts', import.meta.url), { workerData: opts, resourceLimits: THREAD_HEAP });
+  const worker = new Worker(THREAD_ENTRY, { workerData: opts, resourceLimits: THREAD_HEAP });
   const pending = new Map<number, { resolve(value: unknown): void; reject(err: Error): void }>();
   let seq = 0;
   let dead: TributaryError | undefined;
