@@ -89,6 +89,12 @@ if (process.channel) {
   process.on('disconnect', () => {
     log.warn('control plane went away; stopping, leaving the job to be resumed');
     controller.abort('orphaned');
+    // Nobody is left to SIGKILL a stop that hangs (a write Kafka never answers): exit anyway, as
+    // the launcher would have after its stop timeout. Nothing is lost: only delivered commits were acknowledged.
+    setTimeout(() => {
+      log.error('orphaned worker did not stop within 30 s; exiting');
+      process.exit(1);
+    }, 30_000).unref();
   });
 }
 

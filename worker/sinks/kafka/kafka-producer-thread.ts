@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { classify } from '../../../shared/errors/classify.ts';
 import { createKafkaProducer, type KafkaProducerOptions } from './kafka-producer.ts';
 import type { ProducerCall, ProducerReply } from './threaded-kafka-producer.ts';
+import { asReceived } from './record-batch.ts';
 
 // The producer thread: one KafkaProducerSide, driven by calls from the worker's
 // main thread (threaded-kafka-producer.ts). Calls are served in arrival order,
@@ -31,7 +32,7 @@ port.on('message', (call: ProducerCall) => {
           case 'prepare':
             return void reply(call.seq, side.prepare(call.topics)).finally(next);
           case 'send':
-            return void reply(call.seq, side.send(call.batch, next)).finally(next);
+            return void reply(call.seq, side.send(asReceived(call.batch), next)).finally(next);
           case 'commit':
             return void reply(call.seq, side.commit(call.position)).finally(next);
           case 'close':

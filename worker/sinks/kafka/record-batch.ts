@@ -4,20 +4,40 @@ import { topicFor } from '../../../shared/kafka/topic-rule.ts';
 import { renderKey, renderSchemaChange, valueRenderer } from './debezium-envelope.ts';
 import { javaPartitionFor } from './partition-for.ts';
 
-// Change events rendered as Kafka records, column by column: plain arrays of
-// strings and one Int32Array, so a batch crosses to the producer thread by
-// structured clone without per-record objects (kafka-producer-thread.ts).
+// Change events rendered as Kafka records, column by column: every key, value
+// and idempotency key as UTF-8 in one buffer, located by `spans`, so a batch
+// crosses to the producer thread by transfer, not by copying thousands of
+// strings (kafka-producer-thread.ts), and the producer copies bytes into the
+// Produce request instead of encoding strings. Measured against string columns:
+// bench/RESULTS.md.
 export type RecordBatch = {
-  topic: string[];
+  count: number;
+  /** Distinct topics; `topic[i]` indexes them. */
+  topics: string[];
+  topic: Uint16Array;
   partition: Int32Array;
-  key: (string | null)[];
-  /** null: a tombstone */
-  value: (string | null)[];
-  /** The idempotency-key header: commit LSN and index within the transaction. */
-  id: string[];
-  /** Key and value characters, for metering. */
+  /** Six per record: key offset and length, value offset and length, id offset and length; a length of −1 is null (a tombstone's value). */
+  spans: Int32Array;
+  data: Buffer;
+  /** Key and value bytes, for metering. */
   bytes: number;
 };
+
+/** The ArrayBuffers a batch owns, to transfer rather than copy. */
+export const transferablesOf = (b: RecordBatch): ArrayBuffer[] => [b.data.buffer as ArrayBuffer, b.topic.buffer as ArrayBuffer, b.partition.buffer as ArrayBuffer, b.spans.buffer as ArrayBuffer];
+
+/** Record `i`'s bytes at span slot `slot` (0 key, 2 value, 4 id); undefined for null. */
+export function spanOf(b: RecordBatch, i: number, slot: 0 | 2 | 4): Buffer | undefined {
+  const at = b.spans[i * 6 + slot];
+  const length = b.spans[i * 6 + slot + 1];
+  return length < 0 ? undefined : b.data.subarray(at, at + length);
+}
+
+/** A batch that crossed a thread: structured clone turns its Buffer into a plain Uint8Array (no `copy`, no `subarray` to a Buffer). */
+export function asReceived(b: RecordBatch): RecordBatch {
+  const data = b.data as Uint8Array;
+  return Buffer.isBuffer(data) ? b : { ...b, data: Buffer.from(data.buffer, data.byteOffset, data.byteLength) };
+}
 
 export type RecordRendererOptions = { destination: KafkaDestination; database: string; jobName: string };
 
@@ -27,6 +47,7 @@ export function recordRenderer(opts: RecordRendererOptions) {
   const renderValue = valueRenderer(meta);
   const topics = new Map<string, string>(); // per table: the rule is applied once, not per event
   let partitions = new Map<string, number>(); // per topic, from the brokers at prepare
+  let bytesPerEvent = 512; // the last batch's, to size the next one's buffer
 
   const topicOf = (e: { schema: string; table: string }) => {
     const id = `${e.schema}\u0000${e.table}`;
@@ -54,33 +75,62 @@ export function recordRenderer(opts: RecordRendererOptions) {
     },
     render(events: ChangeEvent[], nowMs: number): RecordBatch {
       // Up to two records per event (a delete and its tombstone).
-      const batch: RecordBatch = { topic: [], partition: new Int32Array(events.length * 2), key: [], value: [], id: [], bytes: 0 };
-      const push = (topic: string, partition: number, key: string | null, value: string | null, id: string) => {
-        batch.partition[batch.topic.length] = partition;
-        batch.topic.push(topic);
-        batch.key.push(key);
-        batch.value.push(value);
-        batch.id.push(id);
+      const max = events.length * 2;
+      const topic = new Uint16Array(max);
+      const partition = new Int32Array(max);
+      const spans = new Int32Array(max * 6);
+      const topicList: string[] = [];
+      const topicIndex = new Map<string, number>();
+      // Unpooled, so it can be transferred; sized from the last batch, grown by doubling.
+      let data = Buffer.allocUnsafeSlow(Math.max(4096, Math.ceil(bytesPerEvent * events.length * 1.25)));
+      let pos = 0;
+      let count = 0;
+      let bytes = 0;
+      const put = (s: string | null, slot: number) => {
+        if (s === null) {
+          spans[slot] = 0;
+          spans[slot + 1] = -1;
+          return;
+        }
+        const need = pos + s.length * 3; // UTF-8 never takes more than 3 bytes per UTF-16 unit
+        if (need > data.length) {
+          const grown = Buffer.allocUnsafeSlow(Math.max(data.length * 2, need));
+          data.copy(grown, 0, 0, pos);
+          data = grown;
+        }
+        const n = data.write(s, pos, 'utf8');
+        spans[slot] = pos;
+        spans[slot + 1] = n;
+        pos += n;
+      };
+      const push = (t: string, p: number, key: string | null, value: string | null, id: string) => {
+        let ti = topicIndex.get(t);
+        if (ti === undefined) topicIndex.set(t, (ti = topicList.push(t) - 1));
+        topic[count] = ti;
+        partition[count] = p;
+        const at = count * 6;
+        const before = pos;
+        put(key, at);
+        put(value, at + 2);
+        bytes += pos - before;
+        put(id, at + 4);
+        count++;
       };
       for (const event of events) {
         const id = `${event.commitLsn}:${event.index}`;
         if (event.op === 'ddl') {
-          const value = renderSchemaChange(event, meta, nowMs);
-          push(schemaTopic, 0, schemaKey, value, id);
-          batch.bytes += value.length;
+          push(schemaTopic, 0, schemaKey, renderSchemaChange(event, meta, nowMs), id);
           continue;
         }
-        const topic = topicOf(event);
+        const t = topicOf(event);
         const key = renderKey(event);
-        const partition = partitionOf(event, topic, key);
-        const value = renderValue(event, nowMs);
-        push(topic, partition, key, value, id);
-        batch.bytes += value.length + (key?.length ?? 0);
+        const p = partitionOf(event, t, key);
+        push(t, p, key, renderValue(event, nowMs), id);
         // A tombstone lets log compaction drop the key (Debezium's tombstones.on.delete).
-        if (event.op === 'd' && destination.tombstonesOnDelete && key !== null) push(topic, partition, key, null, id);
+        if (event.op === 'd' && destination.tombstonesOnDelete && key !== null) push(t, p, key, null, id);
       }
-      batch.partition = batch.partition.slice(0, batch.topic.length);
-      return batch;
+      if (events.length) bytesPerEvent = pos / events.length;
+      return { count, topics: topicList, topic: topic.subarray(0, count), partition: partition.subarray(0, count), spans: spans.subarray(0, count * 6), data: data.subarray(0, pos), bytes };
     },
   };
 }

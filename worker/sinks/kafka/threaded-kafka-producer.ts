@@ -3,7 +3,7 @@ import { TributaryError } from '../../../shared/errors/tributary-error.ts';
 import type { ErrorCode } from '../../../shared/errors/error-codes.ts';
 import type { KafkaProducerOptions, KafkaProducerSide } from './kafka-producer.ts';
 import type { KafkaPosition } from './kafka-position.ts';
-import type { RecordBatch } from './record-batch.ts';
+import { transferablesOf, type RecordBatch } from './record-batch.ts';
 
 type Call = { op: 'prepare'; topics: string[] } | { op: 'send'; batch: RecordBatch } | { op: 'commit'; position: KafkaPosition } | { op: 'close' };
 export type ProducerCall = Call & { seq: number };
@@ -45,18 +45,19 @@ export function threadedKafkaProducer(opts: KafkaProducerOptions): KafkaProducer
   worker.on('error', (err) => failAll(new TributaryError('Internal', `the Kafka producer thread failed: ${err.message}`, { cause: err })));
   worker.on('exit', (code) => failAll(new TributaryError('Internal', `the Kafka producer thread exited (code ${code})`)));
 
-  const call = <T>(message: Call): Promise<T> => {
+  const call = <T>(message: Call, transfer: ArrayBuffer[] = []): Promise<T> => {
     if (dead) return Promise.reject(dead);
     const id = ++seq;
     return new Promise<T>((resolve, reject) => {
       pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      worker.postMessage({ ...message, seq: id });
+      worker.postMessage({ ...message, seq: id }, transfer);
     });
   };
 
   return {
     prepare: (topics) => call({ op: 'prepare', topics }),
-    send: (batch) => call({ op: 'send', batch }),
+    // The batch's buffers move to the thread (the caller must not touch it after).
+    send: (batch) => call({ op: 'send', batch }, transferablesOf(batch)),
     commit: (position) => call({ op: 'commit', position }),
     async close() {
       if (!dead) {
