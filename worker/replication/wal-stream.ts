@@ -152,15 +152,22 @@ export async function openWalStream<M>(opts: WalStreamOptions<M>): Promise<WalSt
   // walsender read our last acknowledgement: a walsender busy sending when the
   // socket simply closed died on the broken pipe with that update unread, and
   // the next run replayed from an older confirmed_flush_lsn.
-  const finishCopy = async () => {
-    sendStatus();
-    connection.endCopyFrom();
+  /** Empties the read-ahead and resumes a paused socket; answers what it held. */
+  const takeQueue = (): WalItem<M>[] => {
+    const out = queue;
     queue = [];
     queuedBytes = 0;
     if (paused) {
       paused = false;
       connection.stream.resume();
     }
+    return out;
+  };
+
+  const finishCopy = async () => {
+    sendStatus();
+    connection.endCopyFrom();
+    takeQueue();
     let timeout: NodeJS.Timeout | undefined;
     await Promise.race([
       new Promise<void>((resolve) => {
@@ -175,15 +182,7 @@ export async function openWalStream<M>(opts: WalStreamOptions<M>): Promise<WalSt
   async function* batches(): AsyncGenerator<WalItem<M>[]> {
     while (true) {
       if (queue.length > 0) {
-        const out = queue;
-        queue = [];
-      queuedBytes = 0;
-        queuedBytes = 0;
-        if (paused) {
-          paused = false;
-          connection.stream.resume();
-        }
-        yield out;
+        yield takeQueue();
         continue;
       }
       if (!reading) return;
@@ -201,12 +200,7 @@ export async function openWalStream<M>(opts: WalStreamOptions<M>): Promise<WalSt
     },
     stopReading() {
       reading = false;
-      queue = [];
-      queuedBytes = 0;
-      if (paused) {
-        paused = false;
-        connection.stream.resume();
-      }
+      takeQueue();
       notify();
     },
     close() {
