@@ -23,13 +23,7 @@ export function renderValue(event: ChangeEvent, meta: { jobName: string; databas
 export function valueRenderer(meta: { jobName: string; database: string }): (event: ChangeEvent, nowMs: number) => string {
   const head = `,"source":{"version":${JSON.stringify(CONNECTOR_VERSION)},"connector":"postgresql","name":${JSON.stringify(meta.jobName)},"ts_ms":`;
   const db = `,"db":${JSON.stringify(meta.database)},"sequence":null,"schema":`;
-  const tables = new Map<string, string>();
-  const tableOf = (e: ChangeEvent) => {
-    const id = `${e.schema}\u0000${e.table}`;
-    let part = tables.get(id);
-    if (part === undefined) tables.set(id, (part = `${JSON.stringify(e.schema)},"table":${JSON.stringify(e.table)},"txId":`));
-    return part;
-  };
+  const tableOf = perTable((schema, table) => `${JSON.stringify(schema)},"table":${JSON.stringify(table)},"txId":`);
   const row = (r: ChangeEvent['before']) => (r === null ? 'null' : JSON.stringify(r));
   return (e, nowMs) =>
     '{"before":' + row(e.before) + ',"after":' + row(e.after) + head + e.commitTimeMs + ',"snapshot":' + e.snapshot + db + tableOf(e) +
@@ -57,4 +51,28 @@ export function renderSchemaChange(event: ChangeEvent, meta: { jobName: string; 
     tableChanges: [],
     tributary: { commandTag: ddl.commandTag, objectType: ddl.objectType, objectIdentity: ddl.identity },
   });
+}
+
+/**
+ * `make(schema, table)` computed once per table and answered without
+ * allocating: a batch is mostly one table's events, whose names are the same
+ * strings (the relation cache's), so the last answer is checked first; a key
+ * built per event (`schema + table`) was 2–4% of the main thread's CPU.
+ */
+export function perTable<T>(make: (schema: string, table: string) => T): (e: { schema: string; table: string }) => T {
+  const bySchema = new Map<string, Map<string, T>>();
+  let lastSchema: string | undefined;
+  let lastTable: string | undefined;
+  let last: T | undefined;
+  return (e) => {
+    if (e.table === lastTable && e.schema === lastSchema) return last as T;
+    let tables = bySchema.get(e.schema);
+    if (!tables) bySchema.set(e.schema, (tables = new Map()));
+    let value = tables.get(e.table);
+    if (value === undefined && !tables.has(e.table)) tables.set(e.table, (value = make(e.schema, e.table)));
+    lastSchema = e.schema;
+    lastTable = e.table;
+    last = value;
+    return value as T;
+  };
 }

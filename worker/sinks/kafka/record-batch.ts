@@ -1,7 +1,7 @@
 import type { ChangeEvent } from '../../change-event.ts';
 import type { KafkaDestination } from '../../../shared/job/job-spec.ts';
 import { topicFor } from '../../../shared/kafka/topic-rule.ts';
-import { renderKey, renderSchemaChange, valueRenderer } from './debezium-envelope.ts';
+import { perTable, renderKey, renderSchemaChange, valueRenderer } from './debezium-envelope.ts';
 import { javaPartitionFor } from './partition-for.ts';
 
 // Change events rendered as Kafka records, column by column: every key, value
@@ -45,16 +45,11 @@ export function recordRenderer(opts: RecordRendererOptions) {
   const { destination, database } = opts;
   const meta = { jobName: opts.jobName, database };
   const renderValue = valueRenderer(meta);
-  const topics = new Map<string, string>(); // per table: the rule is applied once, not per event
   let partitions = new Map<string, number>(); // per topic, from the brokers at prepare
   let bytesPerEvent = 512; // the last batch's, to size the next one's buffer
 
-  const topicOf = (e: { schema: string; table: string }) => {
-    const id = `${e.schema}\u0000${e.table}`;
-    let topic = topics.get(id);
-    if (topic === undefined) topics.set(id, (topic = topicFor(destination.topicRule, { database, schema: e.schema, table: e.table })));
-    return topic;
-  };
+  // per table: the rule is applied once, not per event
+  const topicOf = perTable((schema, table) => topicFor(destination.topicRule, { database, schema, table }));
   // One schema-change topic per database (SPEC.md §4), one partition in use: DDL keeps its commit order.
   const schemaTopic = `${topicFor('#{source_db_name}', { database, schema: '', table: '' })}.schema-changes`;
   const schemaKey = JSON.stringify({ databaseName: database });
@@ -116,8 +111,11 @@ export function recordRenderer(opts: RecordRendererOptions) {
         put(id, at + 4);
         count++;
       };
+      let commit: bigint | undefined;
+      let idPrefix = '';
       for (const event of events) {
-        const id = `${event.commitLsn}:${event.index}`;
+        if (event.commitLsn !== commit) idPrefix = `${(commit = event.commitLsn)}:`; // one BigInt to text per transaction, not per change
+        const id = idPrefix + event.index;
         if (event.op === 'ddl') {
           push(schemaTopic, 0, schemaKey, renderSchemaChange(event, meta, nowMs), id);
           continue;

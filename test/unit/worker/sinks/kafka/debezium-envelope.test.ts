@@ -74,3 +74,17 @@ describe('Debezium envelope: key', () => {
     expect(renderKey(event({ key: { id: JSON.rawJSON('9223372036854775807') } }))).toBe('{"id":9223372036854775807}');
   });
 });
+
+describe('perTable', () => {
+  it('computes once per table and answers the right table when tables alternate', async () => {
+    const { perTable } = await import('../../../../../worker/sinks/kafka/debezium-envelope.ts');
+    const made: string[] = [];
+    const of = perTable((schema, table) => (made.push(`${schema}.${table}`), `${schema}/${table}`));
+    const seen = [['a', 'x'], ['a', 'x'], ['b', 'x'], ['a', 'y'], ['a', 'x'], ['b', 'x']].map(([schema, table]) => of({ schema, table }));
+    expect(seen).toEqual(['a/x', 'a/x', 'b/x', 'a/y', 'a/x', 'b/x']);
+    expect(made).toEqual(['a.x', 'b.x', 'a.y']);
+    // a schema and table whose concatenation collides with another pair's stays apart
+    expect(of({ schema: 'a.b', table: 'c' })).toBe('a.b/c');
+    expect(of({ schema: 'a', table: 'b.c' })).toBe('a/b.c');
+  });
+});
