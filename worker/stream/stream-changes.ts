@@ -218,8 +218,9 @@ export async function streamChanges(opts: StreamOptions): Promise<StreamStats> {
     for (const e of events) if (!e.snapshot) rows++;
     const waitMs = throttle.charge(rows, size);
     if (waitMs === 0) return undefined;
-    // What was admitted goes to the sink before the wait, not after the whole read-ahead was paid for.
-    if (flying() < depth && sendable()) startSend();
+    // What was admitted goes to the sink before the wait, not after the whole read-ahead was paid for:
+    // at-least-once sends even an open transaction's admitted head, so a capped stream arrives evenly.
+    if (flying() < depth && (commit ? sendable() : buffer.length > 0 || bufferCommit !== undefined)) startSend();
     return throttle.sleep(waitMs, opts.signal);
   };
 

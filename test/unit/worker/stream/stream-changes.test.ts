@@ -8,6 +8,7 @@ import type { ChangeEvent } from '../../../../worker/change-event.ts';
 import type { Sink, WriteResult } from '../../../../worker/sinks/sink.ts';
 import { waitFor } from '../../../support/wait-for.ts';
 import { fakeWal as fakeWalOf } from '../../../support/fake-wal.ts';
+import { createStreamThrottle } from '../../../../worker/stream/stream-throttle.ts';
 
 type Item = WalItem<PgoutputMessage>;
 
@@ -38,7 +39,7 @@ const tx = (xid: number, end: bigint, ids: number[], relationId = 1): Item[] => 
   data(end - 8n, { tag: 'commit', flags: 0, commitLsn: end - 8n, endLsn: end, commitTime: 0n, commitTimeMs: 0 }),
 ];
 
-function harness(opts: { abortFirst?: boolean; writesInFlight?: number; maxBatch?: number; maxBatchBytes?: number } = {}) {
+function harness(opts: { abortFirst?: boolean; writesInFlight?: number; maxBatch?: number; maxBatchBytes?: number; rowsPerSecond?: number } = {}) {
   const w = fakeWalOf<PgoutputMessage>();
   const s = fakeSink(opts.writesInFlight);
   const saved: bigint[] = [];
@@ -46,7 +47,7 @@ function harness(opts: { abortFirst?: boolean; writesInFlight?: number; maxBatch
   const controller = new AbortController();
   if (opts.abortFirst) controller.abort();
   const builder = createChangeBuilder([{ schema: 'public', table: 't', operations: ALL, primaryKey: ['id'] }]);
-  const run = streamChanges({ wal: w.wal, builder, sink: s.sink, checkpointer, signal: controller.signal, maxBatch: opts.maxBatch, maxBatchBytes: opts.maxBatchBytes });
+  const run = streamChanges({ wal: w.wal, builder, sink: s.sink, checkpointer, signal: controller.signal, maxBatch: opts.maxBatch, maxBatchBytes: opts.maxBatchBytes, throttle: createStreamThrottle(opts.rowsPerSecond ? { rowsPerSecond: opts.rowsPerSecond } : undefined) });
   run.catch(() => undefined); // observed by the tests that expect a failure
   w.push(...RELATIONS);
   /** Flushes, then returns the acknowledged LSN: what the checkpointer had been told so far. */
@@ -252,6 +253,27 @@ describe('streamChanges', () => {
     await h.writeCount(2);
     h.writes[1].resolve();
     await waitFor('delivered', async () => (await h.checkpoint()) === 0x1000n, 2000, 1);
+    h.controller.abort();
+    await h.run;
+  });
+
+  it('under a throttle, sends an open transaction\'s admitted changes before its commit, so a capped stream arrives evenly', async () => {
+    const h = harness({ rowsPerSecond: 100 });
+    const ids = Array.from({ length: 60 }, (_, i) => i + 1);
+    const open = tx(100, 0x1000n, ids);
+    h.push(...open.slice(0, -1)); // no commit yet: without a throttle this would wait in the buffer
+    await h.writeCount(1);
+    expect(h.writes[0].events.length).toBeLessThan(ids.length);
+    h.writes[0].resolve();
+    h.push(open.at(-1)!);
+    await waitFor('all written', async () => {
+      for (const w of h.writes) w.resolve();
+      return h.writes.flatMap((w) => w.events).length === ids.length;
+    }, 5000, 5);
+    await waitFor('delivered', async () => {
+      for (const w of h.writes) w.resolve(); // the commit may follow the last change in a write of its own
+      return (await h.checkpoint()) === 0x1000n;
+    }, 5000, 1);
     h.controller.abort();
     await h.run;
   });
