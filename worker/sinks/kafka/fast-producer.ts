@@ -6,7 +6,7 @@ import { encodeProduceRequest, type ProduceMessage, type ProduceOptions } from '
 // transactions, retries and the response parser stay the client's, so its
 // delivery guarantees are unchanged. Versions it cannot encode (pre-9, or a
 // compressed batch) go through the client's own encoder. No serializers:
-// keys, values and headers stay strings until they are written into place.
+// keys, values and headers (the sink's Buffers, or strings) are copied into place.
 const PARSERS = new Map<number, typeof produceV11.parseResponse>([
   [9, produceV9.parseResponse],
   [10, produceV10.parseResponse],
@@ -47,7 +47,7 @@ function fastProduceApi(library: Api): Api {
     if (acks === ACKS_NONE) writer.context.noResponse = true;
     return writer;
   }, parse) as unknown as Api;
-  // A compressed batch is the client's to build, from Buffers: the sink hands over strings.
+  // A compressed batch is the client's to build, from Buffers only.
   const api = ((connection: unknown, acks: number, timeout: number, messages: ProduceMessage[], options: { compression?: string }, callback: Callback) =>
     options?.compression && options.compression !== 'none'
       ? library(connection, acks, timeout, messages.map(asBuffers), options, guarded(callback))

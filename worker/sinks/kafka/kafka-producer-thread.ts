@@ -23,21 +23,20 @@ const reply = async (seq: number, work: Promise<unknown>) => {
   port.postMessage(answer);
 };
 
+const serve = (call: ProducerCall, next: () => void): Promise<unknown> => {
+  switch (call.op) {
+    case 'prepare':
+      return side.prepare(call.topics);
+    case 'send':
+      return side.send(asReceived(call.batch), next);
+    case 'commit':
+      return side.commit(call.position);
+    case 'close':
+      return side.close();
+  }
+};
+
 let queue = Promise.resolve();
 port.on('message', (call: ProducerCall) => {
-  queue = queue.then(
-    () =>
-      new Promise<void>((next) => {
-        switch (call.op) {
-          case 'prepare':
-            return void reply(call.seq, side.prepare(call.topics)).finally(next);
-          case 'send':
-            return void reply(call.seq, side.send(asReceived(call.batch), next)).finally(next);
-          case 'commit':
-            return void reply(call.seq, side.commit(call.position)).finally(next);
-          case 'close':
-            return void reply(call.seq, side.close()).finally(next);
-        }
-      }),
-  );
+  queue = queue.then(() => new Promise<void>((next) => void reply(call.seq, serve(call, next)).finally(next)));
 });

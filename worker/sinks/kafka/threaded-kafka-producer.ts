@@ -22,7 +22,7 @@ const THREAD_ENTRY = new URL(import.meta.url.endsWith('.ts') ? './kafka-producer
 // The Kafka producer on a thread of its own. Encoding and sending records
 // (the client, the Produce request, the socket) was half of the worker's
 // CPU; on its own thread it runs beside decoding and rendering on the main
-// thread. Batches cross as columns of strings (record-batch.ts). A thread
+// thread. Batches cross as one transferred buffer (record-batch.ts). A thread
 // that dies fails every pending call, and through them the stream.
 export function threadedKafkaProducer(opts: KafkaProducerOptions): KafkaProducerSide {
   const worker = new Worker(THREAD_ENTRY, { workerData: opts, resourceLimits: THREAD_HEAP });
