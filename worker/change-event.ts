@@ -27,6 +27,38 @@ export type ChangeEvent = {
   unchanged?: string[];
   /** For op 'ddl': the command as the event trigger saw it. */
   ddl?: SchemaChange;
+  /**
+   * The key and rows already rendered as JSON bytes (for a Kafka
+   * destination, by the snapshot reader and the change builder): `key`,
+   * `before` and `after` are then null and these stand for them.
+   */
+  json?: RenderedRows;
 };
+
+/** Spans of `data` holding the JSON of an event's key and rows: the same text as JSON.stringify of the row objects; a length of −1 is null. */
+export type RenderedRows = { data: Buffer; keyAt: number; keyLength: number; beforeAt: number; beforeLength: number; afterAt: number; afterLength: number };
+
+/** The JSON text of an event's key, which snapshot windows compare keys by; undefined for none. */
+export function keyText(e: ChangeEvent): string | undefined {
+  if (e.json) return e.json.keyLength < 0 ? undefined : e.json.data.toString('utf8', e.json.keyAt, e.json.keyAt + e.json.keyLength);
+  return e.key ? JSON.stringify(e.key) : undefined;
+}
+
+/**
+ * An event's row before the change, as an object: parsed from its JSON when
+ * rendered (for the rare reader that needs one, not the hot path), numbers
+ * kept as their exact text so that JSON.stringify writes them back unchanged.
+ */
+export function beforeRow(e: ChangeEvent): Row | null {
+  if (!e.json) return e.before;
+  if (e.json.beforeLength < 0) return null;
+  return JSON.parse(e.json.data.toString('utf8', e.json.beforeAt, e.json.beforeAt + e.json.beforeLength), exactNumbers) as Row;
+}
+
+// JSON.parse's source text access and JSON.rawJSON are in Node 24 (V8 11.4+) but not yet in TypeScript's lib.
+const rawJSON = (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON;
+function exactNumbers(this: unknown, _key: string, value: unknown, context?: { source?: string }): unknown {
+  return typeof value === 'number' && context?.source !== undefined ? rawJSON(context.source) : value;
+}
 
 export type SchemaChange = { commandTag: string; objectType: string; schema: string | null; identity: string; statement: string };

@@ -4,13 +4,17 @@ import type { ValueDecoder } from '../replication/decoder/value-decoder.ts';
 import type { TableShape } from './snapshot-plan.ts';
 import { copyOut, type CopyOutResult } from './copy-out.ts';
 import { parseCopyText } from './copy-text.ts';
+import { copyToJson, type JsonRows } from './copy-json.ts';
 import { rowBuilder, type BuiltRow, type RowBuilder } from './row-builder.ts';
+import { rowLayout, type RowLayout } from '../json/row-json.ts';
 
 // Reads one chunk: the next `limit` rows of a key range, in key order, as
 // `COPY (SELECT …) TO STDOUT` text (copy-out.ts, parsed by copy-text.ts: the
 // same text a SELECT returns, at a fraction of the client's per-row cost) and
 // converted by the same value decoders as the stream, so a row's JSON is the
-// same whichever path delivered it. The read runs in its own REPEATABLE READ
+// same whichever path delivered it: rendered to JSON bytes at once for a
+// Kafka destination (copy-json.ts), built as row objects of text values for
+// a PostgreSQL one. The read runs in its own REPEATABLE READ
 // transaction whose snapshot (txid_current_snapshot: xmin, xmax, in-progress
 // xids) is returned for the watermark check.
 
@@ -18,7 +22,10 @@ export type KeyRange = { after: string[] | null; to: string[] | null };
 /** The key's JSON text, which the watermark check compares with the stream's, is built only when that check needs it. */
 export type ChunkRow = BuiltRow;
 export type XidSnapshot = { xmin: number; xmax: number; /** in progress, 32-bit as pgoutput sends xids */ xip: number[] };
-export type Chunk = { rows: ChunkRow[]; lastKey?: string[]; bytes: number; snapshot: XidSnapshot; relfilenode: number };
+/** `rows` are the row objects (a RowBuilder read them) or, with `json`, empty: a RowLayout rendered them. */
+export type Chunk = { count: number; rows: ChunkRow[]; json?: JsonRows; lastKey?: string[]; bytes: number; snapshot: XidSnapshot; relfilenode: number };
+/** How a table's chunks become rows: objects (RowBuilder) or JSON bytes (RowLayout). */
+export type ChunkRows = RowBuilder | RowLayout;
 
 /** The session settings value-decoder.ts expects; the walsender pins the same ones (wal-stream.ts). */
 export const READER_SESSION_OPTIONS = '-c DateStyle=ISO -c IntervalStyle=postgres -c extra_float_digits=3 -c TimeZone=UTC -c bytea_output=hex';
@@ -57,7 +64,13 @@ export function chunkRowBuilder(shape: Pick<TableShape, 'columns' | 'primaryKey'
   return rowBuilder(names, decoders, shape.primaryKey.map((k) => names.indexOf(k.name)));
 }
 
-export async function readChunk(client: pg.Client, t: { schema: string; table: string }, shape: TableShape, build: RowBuilder, range: KeyRange, limit: number): Promise<Chunk> {
+/** Renders a table's chunks as JSON rows; the same JSON as JSON.stringify of chunkRowBuilder's rows. */
+export function chunkRowLayout(shape: Pick<TableShape, 'columns' | 'primaryKey'>, decoders: readonly ValueDecoder[]): RowLayout {
+  const names = shape.columns.map((c) => c.name);
+  return rowLayout(names, decoders, shape.primaryKey.map((k) => names.indexOf(k.name)));
+}
+
+export async function readChunk(client: pg.Client, t: { schema: string; table: string }, shape: TableShape, build: ChunkRows, range: KeyRange, limit: number): Promise<Chunk> {
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   let copied: CopyOutResult;
   let head: { snap: string; relfilenode: number };
@@ -73,8 +86,14 @@ export async function readChunk(client: pg.Client, t: { schema: string; table: s
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   }
+  const snapshot = parseXidSnapshot(head.snap);
+  const relfilenode = Number(head.relfilenode);
+  if (typeof build !== 'function') {
+    const json = copyToJson(copied.data, copied.bytes, build);
+    return { count: json.rows.count, rows: [], json: json.rows, lastKey: json.lastKey, bytes: json.bytes, snapshot, relfilenode };
+  }
   const width = shape.columns.length;
-  const fields = parseCopyText(copied.text, width);
+  const fields = parseCopyText(copied.data.toString('utf8', 0, copied.bytes), width);
   const count = fields.length / width;
   const rows: ChunkRow[] = new Array(count);
   for (let r = 0; r < count; r++) rows[r] = build(fields, r * width);
@@ -82,11 +101,5 @@ export async function readChunk(client: pg.Client, t: { schema: string; table: s
   for (const v of fields) if (v !== null) bytes += v.length;
   const last = (count - 1) * width;
   const keyIndexes = shape.primaryKey.map((k) => shape.columns.findIndex((c) => c.name === k.name));
-  return {
-    rows,
-    lastKey: count > 0 ? keyIndexes.map((i) => fields[last + i] as string) : undefined,
-    bytes,
-    snapshot: parseXidSnapshot(head.snap),
-    relfilenode: Number(head.relfilenode),
-  };
+  return { count, rows, lastKey: count > 0 ? keyIndexes.map((i) => fields[last + i] as string) : undefined, bytes, snapshot, relfilenode };
 }

@@ -8,7 +8,8 @@ import type pg from 'pg';
 // and that must never become a second command. Each payload is copied on
 // arrival: it is a view into pg-protocol's read buffer, which moves the
 // unparsed tail of a socket read over the parsed bytes when the next read
-// arrives, so a view kept until the end could be overwritten.
+// arrives, so a view kept until the end could be overwritten. The bytes are
+// handed back in the connection's own buffer, valid until its next COPY.
 
 type PgConnection = {
   stream: { cork?(): void; uncork?(): void };
@@ -18,10 +19,11 @@ type PgConnection = {
   sync(): void;
 };
 
-export type CopyOutResult = { text: string; bytes: number };
+/** `data[0, bytes)`: the output, in a buffer the connection's next COPY reuses. */
+export type CopyOutResult = { data: Buffer; bytes: number };
 
 const INITIAL_BYTES = 1 << 20; // about one 10,000-row chunk of a narrow table
-// One per connection, reused: a chunk's bytes are decoded into a string before
+// One per connection, reused: a chunk's bytes are rendered or decoded before
 // the connection's next COPY can start, and a fresh megabyte per chunk would
 // count as external memory towards V8's next full collection. A buffer grown
 // past KEPT_BYTES by wide rows is not kept for the rest of the run.
@@ -61,7 +63,7 @@ export function copyOut(client: pg.Client, sql: string): Promise<CopyOutResult> 
       handleReadyForQuery() {
         if (buffer.length <= KEPT_BYTES) buffers.set(client, buffer);
         else buffers.delete(client);
-        resolve({ text: buffer.toString('utf8', 0, bytes), bytes });
+        resolve({ data: buffer, bytes });
       },
       handleCommandComplete() {},
       handleRowDescription() {},

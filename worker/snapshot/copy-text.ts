@@ -89,3 +89,43 @@ function byteChar(byte: number): string {
   if (byte >= 0x80) throw new Error(`COPY text output holds the escaped byte 0x${byte.toString(16)}, which COPY TO does not write`);
   return String.fromCharCode(byte);
 }
+
+const SIMPLE_BYTES: Record<number, number> = { 0x62: 0x08, 0x66: 0x0c, 0x6e: 0x0a, 0x72: 0x0d, 0x74: 0x09, 0x76: 0x0b };
+
+/** unescape() on bytes: the value's UTF-8 with its backslash escapes resolved (copy-json.ts). */
+export function unescapeCopyBytes(src: Buffer, from: number, to: number): Buffer {
+  const out = Buffer.allocUnsafe(to - from);
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const b = src[i];
+    if (b !== 0x5c) {
+      out[n++] = b;
+      continue;
+    }
+    if (i + 1 >= to) throw new Error('COPY text output malformed: a value ends with a lone backslash');
+    const next = src[i + 1];
+    if (next >= 0x30 && next <= 0x37) {
+      let digits = 1;
+      while (digits < 3 && i + 1 + digits < to && src[i + 1 + digits] >= 0x30 && src[i + 1 + digits] <= 0x37) digits++;
+      out[n++] = checkedByte(parseInt(src.toString('latin1', i + 1, i + 1 + digits), 8));
+      i += digits;
+    } else if (next === 0x78 && i + 2 < to && isHexByte(src[i + 2])) {
+      const digits = i + 3 < to && isHexByte(src[i + 3]) ? 2 : 1;
+      out[n++] = checkedByte(parseInt(src.toString('latin1', i + 2, i + 2 + digits), 16));
+      i += 1 + digits;
+    } else {
+      out[n++] = SIMPLE_BYTES[next] ?? next; // \\ and any other escaped byte stand for themselves
+      i += 1;
+    }
+  }
+  return out.subarray(0, n);
+}
+
+function isHexByte(b: number): boolean {
+  return (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66);
+}
+
+function checkedByte(byte: number): number {
+  if (byte >= 0x80) throw new Error(`COPY text output holds the escaped byte 0x${byte.toString(16)}, which COPY TO does not write`);
+  return byte;
+}

@@ -5,8 +5,7 @@ import type { Logger } from '../../shared/logger.ts';
 import { TributaryError } from '../../shared/errors/tributary-error.ts';
 import { createValueDecoders, type ValueDecoder } from '../replication/decoder/value-decoder.ts';
 import type { TypeCatalog } from '../replication/type-catalog.ts';
-import { chunkRowBuilder, READER_SESSION_OPTIONS, readChunk } from './chunk-reader.ts';
-import type { RowBuilder } from './row-builder.ts';
+import { chunkRowBuilder, chunkRowLayout, READER_SESSION_OPTIONS, readChunk, type ChunkRows } from './chunk-reader.ts';
 import { columnSignature, type TableShape } from './snapshot-plan.ts';
 import type { SnapshotWindows } from './snapshot-windows.ts';
 import type { ProgressTracker } from './snapshot-progress.ts';
@@ -46,8 +45,9 @@ export async function runSnapshotReaders(run: SnapshotRun): Promise<boolean> {
   const failure = new AbortController();
   const signal = AbortSignal.any([run.signal, failure.signal]);
   const builders = run.shapes.map((shape) => {
+    if (run.rawValues) return chunkRowBuilder(shape, shape.columns.map((): ValueDecoder => (text) => text));
     const values = createValueDecoders(run.typeCatalog);
-    return chunkRowBuilder(shape, shape.columns.map((c): ValueDecoder => (run.rawValues ? (text) => text : values.decoderFor(c.typeOid))));
+    return chunkRowLayout(shape, shape.columns.map((c) => values.decoderFor(c.typeOid)));
   });
   let stopped = false;
 
@@ -70,7 +70,7 @@ export async function runSnapshotReaders(run: SnapshotRun): Promise<boolean> {
   const emit = (client: pg.Client, id: string, w: 'low' | 'high') =>
     client.query('SELECT pg_logical_emit_message(true, $1, $2)', [run.windows.prefix, JSON.stringify({ id, w })]);
 
-  const readSegment = async (client: pg.Client, tableIndex: number, segmentIndex: number, build: RowBuilder): Promise<boolean> => {
+  const readSegment = async (client: pg.Client, tableIndex: number, segmentIndex: number, build: ChunkRows): Promise<boolean> => {
     const t = run.progress.tables[tableIndex];
     const shape = run.shapes[tableIndex];
     const segment = t.segments[segmentIndex];
@@ -82,7 +82,7 @@ export async function runSnapshotReaders(run: SnapshotRun): Promise<boolean> {
       await run.throttle.beforeQuery(signal);
       await emit(client, id, 'low');
       const chunk = await readChunk(client, t, shape, build, { after, to: segment.to }, run.chunkRows);
-      run.throttle.afterRead(chunk.rows.length, chunk.bytes);
+      run.throttle.afterRead(chunk.count, chunk.bytes);
       // DDL check with a fresh snapshot: a table rewritten after the chunk's
       // snapshot was taken (TRUNCATE, VACUUM FULL, ALTER … TYPE) reads as
       // empty to that snapshot, so the chunk is read again; changed columns
@@ -108,14 +108,14 @@ export async function runSnapshotReaders(run: SnapshotRun): Promise<boolean> {
         run.log.warn('table rewritten during a chunk read (TRUNCATE, VACUUM FULL, CLUSTER or ALTER); reading the chunk again', { table: `${t.schema}.${t.table}` });
         continue;
       }
-      if (chunk.rows.length === 0) {
+      if (chunk.count === 0) {
         run.windows.cancel(id);
         run.tracker.exhausted(tableIndex, segmentIndex);
         return true;
       }
-      const last = chunk.rows.length < run.chunkRows;
+      const last = chunk.count < run.chunkRows;
       const outcome = run.windows.supply(id, chunk);
-      run.tracker.register(id, { table: tableIndex, segment: segmentIndex, lastKey: chunk.lastKey, last, rows: chunk.rows.length });
+      run.tracker.register(id, { table: tableIndex, segment: segmentIndex, lastKey: chunk.lastKey, last, rows: chunk.count });
       await emit(client, id, 'high');
       const result = await outcome;
       if (result.kind === 'closed') {

@@ -1,4 +1,4 @@
-import type { ChangeEvent } from '../change-event.ts';
+import { beforeRow, keyText, type ChangeEvent } from '../change-event.ts';
 import type { ChangeBuilder, BuildResult } from '../stream/change-builder.ts';
 import type { Lsn } from '../../shared/lsn.ts';
 import type { Chunk } from './chunk-reader.ts';
@@ -88,8 +88,9 @@ export function createSnapshotWindows(opts: {
       for (const c of open) {
         const w = c.window!;
         if (e.op === 't') w.truncated = true;
-        if (e.key) w.dirty.add(JSON.stringify(e.key));
-        const old = keyTextOf(c.primaryKey, e.before); // a primary-key update leaves the old key too
+        const key = keyText(e);
+        if (key !== undefined) w.dirty.add(key);
+        const old = e.op === 'u' ? keyTextOf(c.primaryKey, beforeRow(e)) : undefined; // a primary-key update leaves the old key too
         if (old) w.dirty.add(old);
       }
     }
@@ -114,6 +115,19 @@ export function createSnapshotWindows(opts: {
     if (!w.truncated) {
       // the stream's key JSON (change-builder.ts) has the same columns in the same order: same text, same key
       const checkDirty = w.dirty.size > 0;
+      const json = chunk.json;
+      if (json) {
+        const { data, spans } = json;
+        for (let r = 0; r < json.count; r++) {
+          const s = r * 4;
+          if (checkDirty && spans[s + 1] >= 0 && w.dirty.has(data.toString('utf8', spans[s], spans[s] + spans[s + 1]))) continue;
+          events.push({
+            op: 'r', schema, table, key: null, before: null, after: null,
+            commitTimeMs: tx.commitTimeMs, txId: tx.xid, lsn, commitLsn: tx.commitLsn, index: events.length, snapshot: true,
+            json: { data, keyAt: spans[s], keyLength: spans[s + 1], beforeAt: 0, beforeLength: -1, afterAt: spans[s + 2], afterLength: spans[s + 3] },
+          });
+        }
+      }
       for (const row of chunk.rows) {
         if (checkDirty && w.dirty.has(JSON.stringify(row.key))) continue;
         events.push({
@@ -123,7 +137,7 @@ export function createSnapshotWindows(opts: {
       }
     }
     committedInTx.push(c.id);
-    finish(c, { kind: 'emitted', emitted: events.length, dropped: chunk.rows.length - events.length });
+    finish(c, { kind: 'emitted', emitted: events.length, dropped: chunk.count - events.length });
     return events;
   };
 

@@ -1,4 +1,5 @@
 import type { ChangeEvent } from '../../change-event.ts';
+import type { JsonOut } from '../../json/json-out.ts';
 
 // Debezium's JSON (JsonConverter, schemas.enable=false) is what Flink's
 // debezium-json format and Kafka Connect's ExtractNewRecordState expect, so
@@ -21,14 +22,65 @@ export function renderValue(event: ChangeEvent, meta: { jobName: string; databas
  * Fields and their order are Debezium's; the unit test pins the exact bytes.
  */
 export function valueRenderer(meta: { jobName: string; database: string }): (event: ChangeEvent, nowMs: number) => string {
+  const { source, tail } = envelopeParts(meta);
+  const row = (r: ChangeEvent['before']) => (r === null ? 'null' : JSON.stringify(r));
+  return (e, nowMs) => '{"before":' + row(e.before) + ',"after":' + row(e.after) + source(e) + e.lsn + tail(e, nowMs);
+}
+
+/** The envelope around an event's rows: `source` up to the LSN's value, and what follows it. */
+function envelopeParts(meta: { jobName: string; database: string }) {
   const head = `,"source":{"version":${JSON.stringify(CONNECTOR_VERSION)},"connector":"postgresql","name":${JSON.stringify(meta.jobName)},"ts_ms":`;
   const db = `,"db":${JSON.stringify(meta.database)},"sequence":null,"schema":`;
   const tableOf = perTable((schema, table) => `${JSON.stringify(schema)},"table":${JSON.stringify(table)},"txId":`);
-  const row = (r: ChangeEvent['before']) => (r === null ? 'null' : JSON.stringify(r));
-  return (e, nowMs) =>
-    '{"before":' + row(e.before) + ',"after":' + row(e.after) + head + e.commitTimeMs + ',"snapshot":' + e.snapshot + db + tableOf(e) +
-    (e.txId === null ? 'null' : e.txId) + ',"lsn":' + e.lsn + ',"xmin":null' + (e.unchanged?.length ? ',"unchanged":' + JSON.stringify(e.unchanged) : '') +
-    '},"op":"' + e.op + '","ts_ms":' + nowMs + ',"transaction":null}';
+  return {
+    source: (e: ChangeEvent) => head + e.commitTimeMs + ',"snapshot":' + e.snapshot + db + tableOf(e) + (e.txId === null ? 'null' : e.txId) + ',"lsn":',
+    tail: (e: ChangeEvent, nowMs: number) =>
+      ',"xmin":null' + (e.unchanged?.length ? ',"unchanged":' + JSON.stringify(e.unchanged) : '') + '},"op":"' + e.op + '","ts_ms":' + nowMs + ',"transaction":null}',
+  };
+}
+
+const BEFORE = Buffer.from('{"before":');
+const AFTER = Buffer.from(',"after":');
+const NULL = Buffer.from('null');
+
+/**
+ * valueRenderer's bytes for an event whose rows are rendered already
+ * (`event.json`), written into `out`: the rows are copied as they are, and
+ * the envelope's text is encoded once per transaction and table (`source`),
+ * LSN and batch (`tail`), not once per event.
+ */
+export function valueWriter(meta: { jobName: string; database: string }): (event: ChangeEvent, nowMs: number, out: JsonOut) => void {
+  const { source, tail } = envelopeParts(meta);
+  // the fields `source` depends on, of the last event it was encoded for (not the event: that would hold its rows' buffer)
+  let of: Pick<ChangeEvent, 'txId' | 'commitTimeMs' | 'snapshot' | 'schema' | 'table'> | undefined;
+  let sourceBytes = Buffer.alloc(0);
+  let lsnOf: bigint | undefined;
+  let lsnText = '';
+  const tails = new Map<string, Buffer>();
+  let tailsAt = -1;
+  const span = (out: JsonOut, data: Buffer, at: number, length: number) => (length < 0 ? out.bytes(NULL, 0, 4) : out.bytes(data, at, at + length));
+  return (e, nowMs, out) => {
+    const j = e.json!;
+    out.bytes(BEFORE, 0, BEFORE.length);
+    span(out, j.data, j.beforeAt, j.beforeLength);
+    out.bytes(AFTER, 0, AFTER.length);
+    span(out, j.data, j.afterAt, j.afterLength);
+    if (of === undefined || of.txId !== e.txId || of.commitTimeMs !== e.commitTimeMs || of.snapshot !== e.snapshot || of.table !== e.table || of.schema !== e.schema) {
+      sourceBytes = Buffer.from(source(e));
+      of = { txId: e.txId, commitTimeMs: e.commitTimeMs, snapshot: e.snapshot, schema: e.schema, table: e.table };
+    }
+    out.bytes(sourceBytes, 0, sourceBytes.length);
+    if (e.lsn !== lsnOf) lsnText = (lsnOf = e.lsn).toString();
+    out.text(lsnText);
+    if (e.unchanged?.length) return out.text(tail(e, nowMs));
+    if (tailsAt !== nowMs) {
+      tails.clear();
+      tailsAt = nowMs;
+    }
+    let t = tails.get(e.op);
+    if (!t) tails.set(e.op, (t = Buffer.from(tail(e, nowMs))));
+    out.bytes(t, 0, t.length);
+  };
 }
 
 /**

@@ -7,6 +7,11 @@ export function javaPartitionFor(key: string | Buffer, partitions: number): numb
   return (murmur2(key) & 0x7fffffff) % partitions;
 }
 
+/** The partition of a key already rendered as UTF-8 bytes: buf[start, end). */
+export function javaPartitionForBytes(buf: Uint8Array, start: number, end: number, partitions: number): number {
+  return (murmur2Range(buf, start, end) & 0x7fffffff) % partitions;
+}
+
 const SEED = 0x9747b28c;
 const M = 0x5bd1e995;
 
@@ -18,20 +23,26 @@ export function murmur2(key: string | Buffer): number {
   return murmur2Bytes(key);
 }
 
+function murmur2Range(b: Uint8Array, start: number, end: number): number {
+  return murmur2Of((i) => b[i], start, end);
+}
+
 // An ASCII string's UTF-8 bytes are its char codes, so both are read the same way.
 function murmur2Bytes(data: string | Buffer): number {
-  const at = typeof data === 'string' ? (i: number) => data.charCodeAt(i) : (i: number) => data[i];
-  const length = data.length;
-  let h = SEED ^ length;
-  let i = 0;
-  for (; i + 4 <= length; i += 4) {
+  return typeof data === 'string' ? murmur2Of((i) => data.charCodeAt(i), 0, data.length) : murmur2Range(data, 0, data.length);
+}
+
+function murmur2Of(at: (i: number) => number, start: number, end: number): number {
+  let h = SEED ^ (end - start);
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
     let k = at(i) | (at(i + 1) << 8) | (at(i + 2) << 16) | (at(i + 3) << 24);
     k = Math.imul(k, M);
     k ^= k >>> 24;
     k = Math.imul(k, M);
     h = Math.imul(h, M) ^ k;
   }
-  const rest = length - i; // Java's switch falls through from 3 to 1
+  const rest = end - i; // Java's switch falls through from 3 to 1
   if (rest >= 3) h ^= at(i + 2) << 16;
   if (rest >= 2) h ^= at(i + 1) << 8;
   if (rest >= 1) {

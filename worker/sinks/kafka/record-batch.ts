@@ -1,8 +1,9 @@
 import type { ChangeEvent } from '../../change-event.ts';
 import type { KafkaDestination } from '../../../shared/job/job-spec.ts';
 import { topicFor } from '../../../shared/kafka/topic-rule.ts';
-import { perTable, renderKey, renderSchemaChange, valueRenderer } from './debezium-envelope.ts';
-import { javaPartitionFor } from './partition-for.ts';
+import { JsonOut } from '../../json/json-out.ts';
+import { perTable, renderKey, renderSchemaChange, valueRenderer, valueWriter } from './debezium-envelope.ts';
+import { javaPartitionFor, javaPartitionForBytes } from './partition-for.ts';
 
 // Change events rendered as Kafka records, column by column: every key, value
 // and idempotency key as UTF-8 in one buffer, located by `spans`, so a batch
@@ -45,6 +46,7 @@ export function recordRenderer(opts: RecordRendererOptions) {
   const { destination, database } = opts;
   const meta = { jobName: opts.jobName, database };
   const renderValue = valueRenderer(meta);
+  const writeValue = valueWriter(meta);
   let partitions = new Map<string, number>(); // per topic, from the brokers at prepare
   let bytesPerEvent = 512; // the last batch's, to size the next one's buffer
 
@@ -76,40 +78,34 @@ export function recordRenderer(opts: RecordRendererOptions) {
       const spans = new Int32Array(max * 6);
       const topicList: string[] = [];
       const topicIndex = new Map<string, number>();
-      // Unpooled, so it can be transferred; sized from the last batch, grown by doubling.
-      let data = Buffer.allocUnsafeSlow(Math.max(4096, Math.ceil(bytesPerEvent * events.length * 1.25)));
-      let pos = 0;
+      // Unpooled (JsonOut's buffers are), so it can be transferred; sized from the last batch, grown by doubling.
+      const out = new JsonOut(Math.max(4096, Math.ceil(bytesPerEvent * events.length * 1.25)));
       let count = 0;
       let bytes = 0;
-      const put = (s: string | null, slot: number) => {
-        if (s === null) {
-          spans[slot] = 0;
-          spans[slot + 1] = -1;
-          return;
-        }
-        const need = pos + s.length * 3; // UTF-8 never takes more than 3 bytes per UTF-16 unit
-        if (need > data.length) {
-          const grown = Buffer.allocUnsafeSlow(Math.max(data.length * 2, need));
-          data.copy(grown, 0, 0, pos);
-          data = grown;
-        }
-        const n = data.write(s, pos, 'utf8');
-        spans[slot] = pos;
-        spans[slot + 1] = n;
-        pos += n;
+      const span = (slot: number, at: number, length: number) => {
+        spans[slot] = at;
+        spans[slot + 1] = length;
       };
-      const push = (t: string, p: number, key: string | null, value: string | null, id: string) => {
+      const put = (s: string | null, slot: number) => {
+        if (s === null) return span(slot, 0, -1);
+        const at = out.pos;
+        out.text(s);
+        span(slot, at, out.pos - at);
+      };
+      const next = (t: string, p: number) => {
         let ti = topicIndex.get(t);
         if (ti === undefined) topicIndex.set(t, (ti = topicList.push(t) - 1));
         topic[count] = ti;
         partition[count] = p;
-        const at = count * 6;
-        const before = pos;
+        return count++ * 6;
+      };
+      const push = (t: string, p: number, key: string | null, value: string | null, id: string) => {
+        const at = next(t, p);
+        const before = out.pos;
         put(key, at);
         put(value, at + 2);
-        bytes += pos - before;
+        bytes += out.pos - before;
         put(id, at + 4);
-        count++;
       };
       let commit: bigint | undefined;
       let idPrefix = '';
@@ -121,12 +117,41 @@ export function recordRenderer(opts: RecordRendererOptions) {
           continue;
         }
         const t = topicOf(event);
+        const j = event.json;
+        if (j) {
+          // rows rendered by the reader: key and rows are copied, not rendered again
+          const p = j.keyLength < 0 || destination.partitionPolicy === 'partition-0' ? 0
+            : destination.partitionPolicy === 'hash-db-table' ? javaPartitionFor(`${database}.${event.schema}.${event.table}`, partitions.get(t) ?? 1)
+            : javaPartitionForBytes(j.data, j.keyAt, j.keyAt + j.keyLength, partitions.get(t) ?? 1);
+          const at = next(t, p);
+          const keyAt = out.pos;
+          if (j.keyLength < 0) span(at, 0, -1);
+          else {
+            out.bytes(j.data, j.keyAt, j.keyAt + j.keyLength);
+            span(at, keyAt, j.keyLength);
+          }
+          const valueAt = out.pos;
+          writeValue(event, nowMs, out);
+          span(at + 2, valueAt, out.pos - valueAt);
+          bytes += out.pos - keyAt;
+          put(id, at + 4);
+          if (event.op === 'd' && destination.tombstonesOnDelete && j.keyLength >= 0) {
+            const tomb = next(t, p); // the same key bytes again
+            span(tomb, keyAt, j.keyLength);
+            span(tomb + 2, 0, -1);
+            bytes += j.keyLength;
+            put(id, tomb + 4);
+          }
+          continue;
+        }
         const key = renderKey(event);
         const p = partitionOf(event, t, key);
         push(t, p, key, renderValue(event, nowMs), id);
         // A tombstone lets log compaction drop the key (Debezium's tombstones.on.delete).
         if (event.op === 'd' && destination.tombstonesOnDelete && key !== null) push(t, p, key, null, id);
       }
+      const pos = out.pos;
+      const data = out.buf;
       if (events.length) bytesPerEvent = pos / events.length;
       return { count, topics: topicList, topic: topic.subarray(0, count), partition: partition.subarray(0, count), spans: spans.subarray(0, count * 6), data: data.subarray(0, pos), bytes };
     },

@@ -4,6 +4,9 @@ import { createSnapshotWindows, type ChunkOutcome } from '../../../../worker/sna
 import type { Chunk } from '../../../../worker/snapshot/chunk-reader.ts';
 import type { PgoutputMessage, TupleData } from '../../../../worker/replication/decoder/messages.ts';
 import type { ChangeEvent } from '../../../../worker/change-event.ts';
+import { copyToJson } from '../../../../worker/snapshot/copy-json.ts';
+import { rowLayout } from '../../../../worker/json/row-json.ts';
+import { valueDecoderFor } from '../../../../worker/replication/decoder/value-decoder.ts';
 
 // The watermark rules on hand-made pgoutput messages: chunk rows come out at
 // the high watermark, minus every key the stream changed inside the window.
@@ -15,7 +18,17 @@ const ITEMS = {
   columns: [{ name: 'id', typeOid: INT4, isKey: true, typeMod: -1 }, { name: 'v', typeOid: TEXT, isKey: false, typeMod: -1 }],
 } as const satisfies PgoutputMessage;
 
-function harness() {
+type Mode = 'row objects' | 'JSON rows';
+
+/** An event with its rendered rows parsed back into objects, so both modes are asserted alike. */
+const plain = (e: ChangeEvent): ChangeEvent => {
+  const j = e.json;
+  if (!j) return e;
+  const parse = (at: number, length: number) => (length < 0 ? null : JSON.parse(j.data.toString('utf8', at, at + length)));
+  return { ...e, key: parse(j.keyAt, j.keyLength), before: parse(j.beforeAt, j.beforeLength), after: parse(j.afterAt, j.afterLength), json: undefined };
+};
+
+function harness(mode: Mode) {
   const committed: Array<[string, bigint]> = [];
   const windows = createSnapshotWindows({ prefix: PREFIX, onChunkCommitted: (id, lsn) => committed.push([id, lsn]) });
   const builder = windows.wrap(createChangeBuilder([{ schema: 'public', table: 'items', operations: ['INSERT', 'UPDATE', 'DELETE'], primaryKey: ['id'] }]));
@@ -37,20 +50,25 @@ function harness() {
   const insert = (id: number, v: string): PgoutputMessage => ({ tag: 'insert', xid: undefined, relationId: 1, new: [String(id), v] });
   const update = (id: number, v: string, oldId?: number): PgoutputMessage => ({ tag: 'update', xid: undefined, relationId: 1, new: [String(id), v], ...(oldId ? { key: [String(oldId), null] as TupleData } : {}) });
   const del = (id: number): PgoutputMessage => ({ tag: 'delete', xid: undefined, relationId: 1, key: [String(id), null] });
-  const chunk = (rows: Array<[number, string]>, xip: number[] = []): Chunk => ({
-    rows: rows.map(([id, v]) => ({ key: { id }, after: { id, v } })),
-    lastKey: [String(rows.at(-1)?.[0])],
-    bytes: 0,
-    snapshot: { xmin: 1, xmax: 1_000, xip },
-    relfilenode: 1,
-  });
+  const layout = rowLayout(['id', 'v'], [valueDecoderFor(INT4), valueDecoderFor(TEXT)], [0]);
+  const chunk = (rows: Array<[number, string]>, xip: number[] = []): Chunk => {
+    const copy = Buffer.from(rows.map(([id, v]) => `${id}\t${v}\n`).join(''));
+    return {
+      count: rows.length,
+      ...(mode === 'JSON rows' ? { rows: [], json: copyToJson(copy, copy.length, layout).rows } : { rows: rows.map(([id, v]) => ({ key: { id }, after: { id, v } })) }),
+      lastKey: [String(rows.at(-1)?.[0])],
+      bytes: 0,
+      snapshot: { xmin: 1, xmax: 1_000, xip },
+      relfilenode: 1,
+    };
+  };
   const open = (id: string) => windows.open(id, { schema: 'public', table: 'items', primaryKey: ['id'] });
-  return { windows, tx, mark, insert, update, del, chunk, open, committed, out, xid: () => xid };
+  return { windows, tx: (...m: PgoutputMessage[]) => tx(...m).map(plain), mark, insert, update, del, chunk, open, committed, out: () => out.map(plain), xid: () => xid };
 }
 
-describe('snapshot windows', () => {
+describe.each<Mode>(['row objects', 'JSON rows'])('snapshot windows, chunks as %s', (mode) => {
   it('emits the chunk at its high watermark as op "r", in the watermark transaction', async () => {
-    const h = harness();
+    const h = harness(mode);
     h.open('c1');
     h.tx(h.mark('c1', 'low'));
     const outcome = h.windows.supply('c1', h.chunk([[1, 'a'], [2, 'b']]));
@@ -63,7 +81,7 @@ describe('snapshot windows', () => {
   });
 
   it('drops keys the stream changed between the watermarks, keeps those changed before or after', async () => {
-    const h = harness();
+    const h = harness(mode);
     h.open('c1');
     h.tx(h.update(1, 'before-low'));
     h.tx(h.mark('c1', 'low'));
@@ -75,11 +93,11 @@ describe('snapshot windows', () => {
     expect(await outcome).toEqual({ kind: 'emitted', emitted: 2, dropped: 3 });
     expect(events.map((e) => e.key)).toEqual([{ id: 1 }, { id: 6 }]);
     // per key, the stream's order holds: 6 is read, then updated
-    expect(h.out.filter((e) => (e.key as { id: number }).id === 6).map((e) => e.op)).toEqual(['r', 'u']);
+    expect(h.out().filter((e) => (e.key as { id: number }).id === 6).map((e) => e.op)).toEqual(['r', 'u']);
   });
 
   it('a truncate inside the window drops the whole chunk', async () => {
-    const h = harness();
+    const h = harness(mode);
     h.open('c1');
     h.tx(h.mark('c1', 'low'));
     h.tx({ tag: 'truncate', xid: undefined, relationIds: [1], cascade: false, restartIdentity: false });
@@ -89,7 +107,7 @@ describe('snapshot windows', () => {
   });
 
   it('reads a chunk again when its snapshot missed a transaction committed before the low watermark', async () => {
-    const h = harness();
+    const h = harness(mode);
     h.open('c1');
     h.tx(h.update(1, 'committed, not yet visible'));
     const invisible = h.xid();
@@ -101,7 +119,7 @@ describe('snapshot windows', () => {
   });
 
   it('an in-progress transaction that commits inside the window only drops its keys', async () => {
-    const h = harness();
+    const h = harness(mode);
     h.open('c1');
     h.tx(h.mark('c1', 'low'));
     h.tx(h.update(1, 'new'));
@@ -111,7 +129,7 @@ describe('snapshot windows', () => {
   });
 
   it('ignores watermarks of other runs and other jobs, and ends every wait on close', async () => {
-    const h = harness();
+    const h = harness(mode);
     expect(h.tx(h.mark('old-run.7', 'low'), h.mark('old-run.7', 'high'))).toEqual([]);
     expect(h.tx({ tag: 'message', xid: undefined, transactional: true, lsn: 0n, prefix: 'tributary.snapshot.other', content: Buffer.from('{"id":"c1","w":"high"}') })).toEqual([]);
     h.open('c1');

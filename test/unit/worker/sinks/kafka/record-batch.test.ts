@@ -43,6 +43,41 @@ describe('recordRenderer', () => {
     expect(batch.bytes).toBe(keysAndValues); // metering counts bytes, not characters
   });
 
+  it('renders an event whose rows arrive as JSON bytes exactly as the same event with row objects: key, value, partition, tombstone', () => {
+    const asJson = (e: ChangeEvent): ChangeEvent => {
+      const parts = [e.key, e.before, e.after].map((r) => (r === null ? null : JSON.stringify(r)));
+      const data = Buffer.from(`junk${parts.map((p) => p ?? '').join('')}`); // spans start past other bytes, as in a shared buffer
+      let at = 4;
+      const span = (p: string | null) => {
+        if (p === null) return [0, -1];
+        const start = at;
+        at += Buffer.byteLength(p);
+        return [start, at - start];
+      };
+      const [k, b, a] = parts.map(span);
+      return { ...e, key: null, before: null, after: null, json: { data, keyAt: k[0], keyLength: k[1], beforeAt: b[0], beforeLength: b[1], afterAt: a[0], afterLength: a[1] } };
+    };
+    const events = [
+      event(),
+      event({ op: 'r', snapshot: true, key: { id: 9 }, after: { id: 9, note: 'zürich ✓ 𝄞' }, index: 1 }),
+      event({ op: 'u', table: 'items', key: { id: 8 }, before: { id: 8, note: 'a' }, after: { id: 8, note: 'b' }, index: 2, lsn: 0x1100n }),
+      event({ op: 'd', key: { id: 7 }, before: { id: 7, note: 'paid' }, after: null, index: 3, txId: 4243, commitTimeMs: 1_700_000_000_001 }),
+      event({ key: null, after: { n: 1 }, index: 4 }),
+    ];
+    for (const policy of ['hash-primary-key', 'hash-db-table', 'partition-0'] as const) {
+      const r = recordRenderer({ destination: { ...destination, partitionPolicy: policy }, ...meta });
+      r.usePartitions({ 'shop.public.orders': 7, 'shop.public.items': 7 });
+      const objects = r.render(events, NOW);
+      const json = r.render(events.map(asJson), NOW);
+      expect(json.count).toBe(objects.count);
+      for (let i = 0; i < objects.count; i++) {
+        for (const slot of [0, 2, 4] as const) expect(text(json, i, slot), `${policy} record ${i} slot ${slot}`).toBe(text(objects, i, slot));
+      }
+      expect([...json.partition]).toEqual([...objects.partition]);
+      expect(json.bytes).toBe(objects.bytes);
+    }
+  });
+
   it('grows its buffer for values far larger than the last batch\'s, without truncating one', () => {
     renderer.render([event()], NOW); // a small batch sizes the next buffer small
     const big = 'é'.repeat(300_000); // 600,000 bytes in UTF-8
