@@ -1,12 +1,13 @@
 import { createAPI, findErrorBy, GenericError, kGetApi, Producer, produceV9, produceV10, produceV11, Writer, type ProducerOptions } from '@platformatic/kafka';
 import { encodeProduceRequest, type ProduceMessage, type ProduceOptions } from './produce-request.ts';
+import { BatchRecord, IDEMPOTENCY_HEADER, spanOf } from './record-batch.ts';
 
 // The client's Producer with one change: the Produce request's bytes come
 // from `encodeProduceRequest`. Version negotiation, idempotent sequences,
 // transactions, retries and the response parser stay the client's, so its
 // delivery guarantees are unchanged. Versions it cannot encode (pre-9, or a
 // compressed batch) go through the client's own encoder. No serializers:
-// keys, values and headers (the sink's Buffers, or strings) are copied into place.
+// keys, values and headers (a BatchRecord's bytes, Buffers or strings) are copied into place.
 const PARSERS = new Map<number, typeof produceV11.parseResponse>([
   [9, produceV9.parseResponse],
   [10, produceV10.parseResponse],
@@ -60,7 +61,11 @@ function fastProduceApi(library: Api): Api {
 const buffer = <T>(v: string | T) => (typeof v === 'string' ? Buffer.from(v) : v);
 
 function asBuffers(m: ProduceMessage): ProduceMessage {
-  return { ...m, key: buffer(m.key), value: buffer(m.value), headers: m.headers && new Map([...m.headers].map(([k, v]) => [buffer(k), buffer(v)])) };
+  if (m.value instanceof BatchRecord) {
+    const { batch, index } = m.value;
+    return { ...m, key: spanOf(batch, index, 0) ?? null, value: spanOf(batch, index, 2) ?? null, headers: new Map([[Buffer.from(IDEMPOTENCY_HEADER), spanOf(batch, index, 4)!]]) };
+  }
+  return { ...m, key: buffer(m.key), value: buffer(m.value as string | Buffer | null | undefined), headers: m.headers && new Map([...m.headers].map(([k, v]) => [buffer(k), buffer(v)])) };
 }
 
 // The broker answers OUT_OF_ORDER_SEQUENCE_NUMBER when a batch arrives after

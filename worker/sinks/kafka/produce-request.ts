@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { crc32c as libraryCrc32c } from '@platformatic/kafka';
+import { BatchRecord, IDEMPOTENCY_HEADER } from './record-batch.ts';
 
 // The body of a Kafka Produce request (versions 9–11: flexible encoding,
 // record batch v2), written in two passes into one buffer. This is the hot
@@ -10,12 +11,12 @@ import { crc32c as libraryCrc32c } from '@platformatic/kafka';
 // which request version, sequences, transactions, retries, the response — is
 // still the client's: `fast-producer.ts` swaps in only this encoding.
 
-/** A message as the producer hands it to the Produce API, after serialization. */
+/** A message as the producer hands it to the Produce API, after serialization; a BatchRecord value stands for key, value and headers. */
 export type ProduceMessage = {
   topic: string;
   partition: number;
   key?: string | Buffer | null;
-  value?: string | Buffer | null;
+  value?: string | Buffer | null | BatchRecord;
   headers?: Map<string | Buffer, string | Buffer | null | undefined>;
   timestamp?: bigint | number;
 };
@@ -44,6 +45,7 @@ const crc32c: (data: Buffer) => number = (() => {
 })();
 
 const byteLength = (v: string | Buffer | null | undefined) => (v == null ? -1 : typeof v === 'string' ? Buffer.byteLength(v) : v.length);
+const HEADER_KEY = Buffer.from(IDEMPOTENCY_HEADER);
 const zigzag = (n: number) => (n >= 0 ? n * 2 : -n * 2 - 1);
 
 function varintSize(unsigned: number): number {
@@ -102,6 +104,10 @@ export function encodeProduceRequest(acks: number, timeoutMs: number, messages: 
   const bytes = (v: string | Buffer) => {
     pos += typeof v === 'string' ? buf.write(v, pos, 'utf8') : v.copy(buf, pos);
   };
+  const span = (data: Buffer, at: number, length: number) => {
+    uvarint(zigzag(length));
+    if (length > 0) pos += data.copy(buf, pos, at, at + length);
+  };
   const lengthAndBytes = (v: string | Buffer | null | undefined, length: number) => {
     uvarint(zigzag(length));
     if (length > 0) bytes(v!);
@@ -145,8 +151,19 @@ export function encodeProduceRequest(acks: number, timeoutMs: number, messages: 
         u8(0); // attributes
         uvarint(zigzag(timestampOf(m, nowMs) - first));
         uvarint(zigzag(i));
+        const v = m.value;
+        if (v instanceof BatchRecord) {
+          const { data, spans } = v.batch;
+          const at = v.index * 6;
+          span(data, spans[at], spans[at + 1]);
+          span(data, spans[at + 2], spans[at + 3]);
+          u8(2); // one header: zigzag(1)
+          span(HEADER_KEY, 0, HEADER_KEY.length);
+          span(data, spans[at + 4], spans[at + 5]);
+          continue;
+        }
         lengthAndBytes(m.key, byteLength(m.key));
-        lengthAndBytes(m.value, byteLength(m.value));
+        lengthAndBytes(v, byteLength(v));
         uvarint(zigzag(m.headers?.size ?? 0));
         if (m.headers) {
           for (const [k, v] of m.headers) {
@@ -170,9 +187,16 @@ function timestampOf(m: ProduceMessage, nowMs: number): number {
 }
 
 function recordBodySize(m: ProduceMessage, offsetDelta: number, timestampDelta: number): number {
-  const key = byteLength(m.key);
-  const value = byteLength(m.value);
   let size = 1 + varintSize(zigzag(timestampDelta)) + varintSize(zigzag(offsetDelta));
+  const v = m.value;
+  if (v instanceof BatchRecord) {
+    const spans = v.batch.spans;
+    const at = v.index * 6;
+    const sized = (length: number) => varintSize(zigzag(length)) + Math.max(length, 0);
+    return size + sized(spans[at + 1]) + sized(spans[at + 3]) + 1 + sized(HEADER_KEY.length) + sized(spans[at + 5]);
+  }
+  const key = byteLength(m.key);
+  const value = byteLength(v);
   size += varintSize(zigzag(key)) + Math.max(key, 0) + varintSize(zigzag(value)) + Math.max(value, 0);
   size += varintSize(zigzag(m.headers?.size ?? 0));
   if (m.headers) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { jsCRC32C, NumericMap, produceV11, Reader, readRecordsBatch } from '@platformatic/kafka';
 import { encodeProduceRequest, type ProduceMessage } from '../../../../../worker/sinks/kafka/produce-request.ts';
+import { BatchRecord, IDEMPOTENCY_HEADER, type RecordBatch } from '../../../../../worker/sinks/kafka/record-batch.ts';
 
 const NOW = 1_795_416_057_777;
 
@@ -31,6 +32,29 @@ describe('Produce request encoding', () => {
       expect(ours.equals(theirs)).toBe(true);
     });
   }
+
+  it('writes a BatchRecord as the same bytes as its key, value and idempotency header handed over one by one', () => {
+    const records: Array<[topic: string, partition: number, key: string | null, value: string | null, id: string]> = [
+      ['shop.public.orders', 2, '{"id":1}', '{"after":{"note":"é ✓ 𝄞"}}', '0/16B3748:0'],
+      ['shop.public.orders', 0, '{"id":2}', 'x'.repeat(300), '0/16B3748:1'],
+      ['shop.public.orders', 2, '{"id":1}', null, '0/16B3748:1'], // a tombstone
+      ['shop.public.items', 1, null, '{"after":{}}', '0/16B3748:2'], // no key
+    ];
+    const spans = new Int32Array(records.length * 6);
+    const parts: Buffer[] = [Buffer.from('unrelated bytes first')];
+    let at = parts[0].length;
+    records.forEach(([, , ...texts], i) => texts.forEach((t, slot) => {
+      spans[i * 6 + slot * 2] = t === null ? 0 : at;
+      spans[i * 6 + slot * 2 + 1] = t === null ? -1 : Buffer.byteLength(t);
+      if (t !== null) parts.push(Buffer.from(t));
+      at += t === null ? 0 : Buffer.byteLength(t);
+    }));
+    const batch: RecordBatch = { count: records.length, topics: [], topic: new Uint16Array(), partition: new Int32Array(), spans, data: Buffer.concat(parts), bytes: 0 };
+    const viaBatch: ProduceMessage[] = records.map(([topic, partition], i) => ({ topic, partition, value: new BatchRecord(batch, i) }));
+    const oneByOne: ProduceMessage[] = records.map(([topic, partition, key, value, id]) => ({ topic, partition, key, value, headers: new Map([[IDEMPOTENCY_HEADER, id]]) }));
+    const options = { producerId: 4711n, producerEpoch: 3, sequences: new NumericMap([['shop.public.orders:2', 42]]) };
+    expect(encodeProduceRequest(-1, 30_000, viaBatch, options, NOW).equals(encodeProduceRequest(-1, 30_000, oneByOne, options, NOW))).toBe(true);
+  });
 
   it('keeps order within a partition and reads back with a valid CRC', () => {
     const buf = encodeProduceRequest(-1, 1000, messages(), { producerId: 1n, producerEpoch: 0, sequences: new NumericMap() }, NOW);
