@@ -51,8 +51,17 @@ export function keyText(e: ChangeEvent): string | undefined {
  */
 export function beforeRow(e: ChangeEvent): Row | null {
   if (!e.json) return e.before;
-  if (e.json.beforeLength < 0) return null;
-  return JSON.parse(e.json.data.toString('utf8', e.json.beforeAt, e.json.beforeAt + e.json.beforeLength), exactNumbers) as Row;
+  return parsed(e.json.data, e.json.beforeAt, e.json.beforeLength);
+}
+
+/** The row after the change, as an object: see beforeRow. */
+export function afterRow(e: ChangeEvent): Row | null {
+  if (!e.json) return e.after;
+  return parsed(e.json.data, e.json.afterAt, e.json.afterLength);
+}
+
+function parsed(data: Buffer, at: number, length: number): Row | null {
+  return length < 0 ? null : (JSON.parse(data.toString('utf8', at, at + length), exactNumbers) as Row);
 }
 
 // JSON.parse's source text access and JSON.rawJSON are in Node 24 (V8 11.4+) but not yet in TypeScript's lib.

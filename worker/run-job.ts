@@ -119,6 +119,7 @@ export async function runJob({ job, password, destinationPassword, store, log, s
     await sink.prepare(tables);
     if (signal.aborted) return;
     const protocol = pgoutputProtocol(setup.serverVersion);
+    const kafkaRows = job.destination.type === 'kafka';
     const spool = protocol.streaming ? await createTransactionSpool(spoolSettings(job.id)) : undefined;
     const wal = await withSlotRetry(signal, log, () => openWalStream({
       config,
@@ -126,7 +127,8 @@ export async function runJob({ job, password, destinationPassword, store, log, s
       publicationName: job.publicationName,
       startLsn: setup.slotLsn,
       protocol,
-      decode: createStreamDecoder().decode,
+      // A Kafka job renders rows from their bytes (change-builder.ts jsonRows); a PostgreSQL one needs their text.
+      decode: createStreamDecoder({ rawTuples: kafkaRows }).decode,
     }));
     const heartbeat = await observer.heartbeat(() => startHeartbeat({ config, table: heartbeatTable, slotName: job.slotName, log }));
     const tracker = prepared ? createProgressTracker(prepared.progress) : undefined;
@@ -159,7 +161,7 @@ export async function runJob({ job, password, destinationPassword, store, log, s
     let snapshotTask: Promise<void> | undefined;
     try {
       const selected = [...tables, ...(heartbeatTable ? [{ ...heartbeatTable, operations: ['INSERT', 'UPDATE'] as const }] : [])];
-      const changes = createChangeBuilder(selected.map((t) => ({ ...t, primaryKey: setup.primaryKeys.get(`${t.schema}.${t.table}`) })), { typeCatalog: setup.typeCatalog, log, ddlPrefix: ddlCapture?.prefix, rawValues: job.destination.type === 'postgresql' });
+      const changes = createChangeBuilder(selected.map((t) => ({ ...t, primaryKey: setup.primaryKeys.get(`${t.schema}.${t.table}`) })), { typeCatalog: setup.typeCatalog, log, ddlPrefix: ddlCapture?.prefix, rawValues: job.destination.type === 'postgresql', jsonRows: kafkaRows });
       let builder = heartbeatTable ? withoutHeartbeats(changes, heartbeat) : changes;
       if (startPoint) builder = skipEarlierCommits(builder, startPoint);
       // The slot may lag Kafka (a crash between the Kafka commit and the PostgreSQL ack): those commits are in Kafka already.
@@ -180,7 +182,7 @@ export async function runJob({ job, password, destinationPassword, store, log, s
         );
       }
       const stats = await streamChanges({
-        wal, builder, sink, checkpointer, signal: streamSignal, spool, log,
+        wal, builder, sink, checkpointer, signal: streamSignal, spool, log, rawTuples: kafkaRows,
         throttle: createStreamThrottle(job.throttle?.incremental),
         onProgress: observer.progress,
         onSinkStall: (since) =>

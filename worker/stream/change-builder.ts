@@ -1,9 +1,12 @@
-import type { PgoutputMessage, RelationMessage, TupleData } from '../replication/decoder/messages.ts';
+import type { PgoutputMessage, RelationMessage, TupleData, TupleValue } from '../replication/decoder/messages.ts';
 import { UNCHANGED_TOAST } from '../replication/decoder/pgoutput-decoder.ts';
+import { RawTuple } from '../replication/decoder/raw-tuple.ts';
+import { JsonOut } from '../json/json-out.ts';
+import { rowLayout, writeKey, writeRawTuple, type RowLayout } from '../json/row-json.ts';
 import { createValueDecoders } from '../replication/decoder/value-decoder.ts';
 import type { TypeCatalog } from '../replication/type-catalog.ts';
 import type { Logger } from '../../shared/logger.ts';
-import type { ChangeEvent, Row, SchemaChange } from '../change-event.ts';
+import type { ChangeEvent, RenderedRows, Row, SchemaChange } from '../change-event.ts';
 import type { Lsn } from '../../shared/lsn.ts';
 import { TributaryError } from '../../shared/errors/tributary-error.ts';
 
@@ -21,6 +24,8 @@ type Relation = {
   operations: ReadonlySet<Operation>;
   /** A column named "__proto__" would set a plain object's prototype instead of a field. */
   newRow: () => Row;
+  /** With jsonRows: how the relation's rows render as JSON bytes. */
+  layout?: RowLayout;
 };
 
 export type SelectedTable = { schema: string; table: string; operations: readonly Operation[]; primaryKey?: string[] };
@@ -43,7 +48,16 @@ export type ChangeBuilderOptions = {
   ddlPrefix?: string;
   /** Keep values as PostgreSQL's text (a PostgreSQL destination casts them back exactly) instead of converting them to JSON values. */
   rawValues?: boolean;
+  /**
+   * Render rows that arrive as RawTuples (a decoder made with rawTuples) straight to JSON bytes, `event.json`,
+   * for a Kafka destination; a tuple with an unchanged TOAST or binary value still becomes row objects.
+   */
+  jsonRows?: boolean;
 };
+
+// The rendered rows of many changes share one buffer; a new one is started past this much, so growing the current one copies little.
+const ARENA_BYTES = 1 << 20;
+const ARENA_ROLL = ARENA_BYTES / 2;
 
 const RAW = (text: string): unknown => text;
 
@@ -76,7 +90,43 @@ export function createChangeBuilder(selected: SelectedTable[], opts: ChangeBuild
       operations: new Set(sel.operations),
       // null-prototype objects are slower in V8, so only such a table pays for them
       newRow: columns.includes('__proto__') ? () => Object.create(null) as Row : () => ({}),
+      ...(opts.jsonRows && !opts.rawValues ? { layout: rowLayout(columns, m.columns.map((c) => decoders.decoderFor(c.typeOid)), keyIndexes) } : {}),
     });
+  };
+
+  let out = new JsonOut(ARENA_BYTES);
+  let valueAt = new Int32Array(0);
+  let valueEnd = new Int32Array(0);
+  /** A row rendered into `out`; its key, when `keyed`, right after it. */
+  const render = (layout: RowLayout, t: RawTuple, keyed: boolean): { at: number; length: number; keyAt: number; keyLength: number } => {
+    if (valueAt.length < layout.width) {
+      valueAt = new Int32Array(layout.width);
+      valueEnd = new Int32Array(layout.width);
+    }
+    const at = writeRawTuple(layout, t, out, valueAt, valueEnd);
+    const length = out.pos - at;
+    if (!keyed || layout.keyIndexes.length === 0) return { at, length, keyAt: 0, keyLength: -1 };
+    const keyAt = writeKey(layout, out, valueAt, valueEnd);
+    return { at, length, keyAt, keyLength: out.pos - keyAt };
+  };
+  const renderable = (rel: Relation, ...tuples: Array<TupleData | undefined>): rel is Relation & { layout: RowLayout } =>
+    rel.layout !== undefined && tuples.every((t) => t === undefined || (t instanceof RawTuple && !t.unusual && t.columns === rel.layout!.width));
+  /** The change's rows as JSON: `before` (if any) first, then the row the key is taken from. */
+  const rendered = (layout: RowLayout, before: RawTuple | undefined, after: RawTuple | undefined): RenderedRows => {
+    if (out.pos > ARENA_ROLL) out = new JsonOut(ARENA_BYTES);
+    const b = before && render(layout, before, after === undefined);
+    const a = after && render(layout, after, true);
+    const k = a ?? b!;
+    return {
+      data: out.buf, // after the last write: a grown buffer holds the earlier spans too
+      keyAt: k.keyAt, keyLength: k.keyLength,
+      beforeAt: b?.at ?? 0, beforeLength: b ? b.length : -1,
+      afterAt: a?.at ?? 0, afterLength: a ? a.length : -1,
+    };
+  };
+  const jsonEvent = (rel: Relation, op: ChangeEvent['op'], lsn: Lsn, json: RenderedRows): ChangeEvent => {
+    if (!tx) throw new TributaryError('DecodeFailed', `row change at ${lsn} outside a transaction`);
+    return { op, schema: rel.schema, table: rel.table, key: null, before: null, after: null, commitTimeMs: tx.commitTimeMs, txId: tx.xid, lsn, commitLsn: tx.commitLsn, index: tx.index++, snapshot: false, json };
   };
 
   const relationFor = (id: number): Relation | null => {
@@ -85,7 +135,8 @@ export function createChangeBuilder(selected: SelectedTable[], opts: ChangeBuild
     return rel;
   };
 
-  const toRow = (rel: Relation, tuple: TupleData, unchanged?: string[], fallback?: Row | null): Row => {
+  const toRow = (rel: Relation, data: TupleData, unchanged?: string[], fallback?: Row | null): Row => {
+    const tuple: TupleValue[] = data instanceof RawTuple ? data.values() : data;
     const row = rel.newRow();
     for (let i = 0; i < rel.columns.length; i++) {
       const v = tuple[i];
@@ -135,11 +186,13 @@ export function createChangeBuilder(selected: SelectedTable[], opts: ChangeBuild
         case 'insert': {
           const rel = relationFor(m.relationId);
           if (!rel || !rel.operations.has('INSERT')) return NONE;
+          if (renderable(rel, m.new)) return { events: [jsonEvent(rel, 'c', lsn, rendered(rel.layout, undefined, m.new as RawTuple))] };
           return { events: [event(rel, 'c', lsn, null, toRow(rel, m.new))] };
         }
         case 'update': {
           const rel = relationFor(m.relationId);
           if (!rel || !rel.operations.has('UPDATE')) return NONE;
+          if (renderable(rel, m.new, m.old, m.key)) return { events: [jsonEvent(rel, 'u', lsn, rendered(rel.layout, (m.old ?? m.key) as RawTuple | undefined, m.new as RawTuple))] };
           const before = m.old ? toRow(rel, m.old) : m.key ? toRow(rel, m.key) : null;
           const unchanged: string[] = [];
           const after = toRow(rel, m.new, unchanged, m.old ? before : null);
@@ -149,6 +202,7 @@ export function createChangeBuilder(selected: SelectedTable[], opts: ChangeBuild
           const rel = relationFor(m.relationId);
           if (!rel || !rel.operations.has('DELETE')) return NONE;
           const old = m.old ?? m.key;
+          if (old && renderable(rel, old)) return { events: [jsonEvent(rel, 'd', lsn, rendered(rel.layout, old as RawTuple, undefined))] };
           return { events: [event(rel, 'd', lsn, old ? toRow(rel, old) : null, null)] };
         }
         case 'truncate': {

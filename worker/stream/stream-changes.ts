@@ -58,6 +58,8 @@ export type StreamOptions = {
    * Closed when the stream ends: what it holds is worthless after a restart, the server sends it again.
    */
   spool?: TransactionSpool;
+  /** Replayed streamed transactions keep row values as bytes (the change builder renders them as JSON): as the WAL stream's decoder. */
+  rawTuples?: boolean;
   /** throttle.incremental, when set. */
   throttle?: StreamThrottle;
   log?: Pick<Logger, 'info'>;
@@ -196,7 +198,7 @@ export async function streamChanges(opts: StreamOptions): Promise<StreamStats> {
     : undefined;
   committer?.unref();
 
-  const streamed: StreamedTransactions | undefined = opts.spool ? createStreamedTransactions(opts.spool, opts.log) : undefined;
+  const streamed: StreamedTransactions | undefined = opts.spool ? createStreamedTransactions(opts.spool, opts.log, { rawTuples: opts.rawTuples }) : undefined;
   const streams = (tag: string): StreamedTransactions => {
     if (!streamed) throw new TributaryError('DecodeFailed', `pgoutput "${tag}" arrived, but streaming was not negotiated`);
     return streamed;

@@ -30,8 +30,9 @@ export type StreamedTransactions = {
   close(): Promise<void>;
 };
 
-export function createStreamedTransactions(spool: TransactionSpool, log?: Pick<Logger, 'info'>): StreamedTransactions {
-  const decode = createReplayDecoder();
+/** `rawTuples`: replayed changes keep row values as bytes, as the live stream's decoder does (createPgoutputDecoder). */
+export function createStreamedTransactions(spool: TransactionSpool, log?: Pick<Logger, 'info'>, opts: { rawTuples?: boolean } = {}): StreamedTransactions {
+  const decode = createReplayDecoder(opts);
   let current: number | undefined;
   const open = new Set<number>();
 

@@ -3,6 +3,7 @@
 // with no per-byte allocation: strings are decoded from slices of the input
 // and the only copies made are of binary values and message contents.
 import type { TupleData } from './messages.ts';
+import { KIND_BINARY, KIND_NULL, KIND_TEXT, KIND_UNCHANGED, type RawTuple, type TupleSlab } from './raw-tuple.ts';
 
 /**
  * Marks an unchanged TOASTed column in a TupleData ('u'): the server did not
@@ -13,12 +14,6 @@ import type { TupleData } from './messages.ts';
 export const UNCHANGED_TOAST: unique symbol = Symbol.for('tributary.pgoutput.unchangedToast');
 
 const EMPTY = Buffer.alloc(0);
-
-// TupleData column kinds.
-const KIND_NULL = 0x6e; // 'n'
-const KIND_UNCHANGED = 0x75; // 'u'
-const KIND_TEXT = 0x74; // 't'
-const KIND_BINARY = 0x62; // 'b'
 
 export class ByteReader {
   buf: Buffer = EMPTY;
@@ -127,6 +122,25 @@ export class ByteReader {
       }
     }
     return values;
+  }
+
+  /** tuple(), kept as its bytes (copied into `slab`): checked the same way, decoded only if asked (raw-tuple.ts). */
+  rawTuple(slab: TupleSlab): RawTuple {
+    const n = this.i16();
+    const start = this.off;
+    let unusual = false;
+    for (let i = 0; i < n; i++) {
+      const kind = this.buf[this.off++];
+      if (kind === KIND_TEXT || kind === KIND_BINARY) {
+        if (kind === KIND_BINARY) unusual = true;
+        this.off = this.checkLength(this.i32());
+      } else if (kind === KIND_UNCHANGED) {
+        unusual = true;
+      } else if (kind !== KIND_NULL) {
+        throw new RangeError(kind === undefined ? `tuple truncated at column ${i} of ${n}` : `unknown tuple column kind 0x${hex2(kind)} at column ${i}`);
+      }
+    }
+    return slab.copy(this.buf, start, this.off, n, unusual);
   }
 
   private checkLength(len: number): number {

@@ -13,6 +13,7 @@
 //   value undefined (one object shape per tag keeps the hot path monomorphic).
 import type { Lsn } from '../../../shared/lsn.ts';
 import type { UNCHANGED_TOAST } from './pgoutput-decoder.ts';
+import type { RawTuple } from './raw-tuple.ts';
 
 /**
  * One column value of a TupleData:
@@ -25,8 +26,8 @@ import type { UNCHANGED_TOAST } from './pgoutput-decoder.ts';
  */
 export type TupleValue = string | null | Buffer | typeof UNCHANGED_TOAST;
 
-/** The values of one row, in the column order of the relation's Relation message. */
-export type TupleData = TupleValue[];
+/** The values of one row, in the column order of the relation's Relation message: decoded, or (a decoder made with rawTuples) as their bytes. */
+export type TupleData = TupleValue[] | RawTuple;
 
 export type ReplicaIdentity = 'd' | 'n' | 'f' | 'i'; // default, nothing, full, index
 

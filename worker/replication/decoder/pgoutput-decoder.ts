@@ -8,6 +8,7 @@
 // transaction's xid right after the tag. It keeps no relation cache: Relation
 // messages are returned and the consumer caches them.
 import { ByteReader, UNCHANGED_TOAST, hex2 } from './byte-reader.ts';
+import { TupleSlab } from './raw-tuple.ts';
 import { BEGIN_PREPARE, COMMIT_PREPARED, PREPARE, ROLLBACK_PREPARED, STREAM_PREPARE, decodeTwoPhase } from './two-phase.ts';
 import { pgMicrosToUnixMs } from './timestamps.ts';
 import type { PgoutputMessage, ReplicaIdentity, RelationColumn, TupleData, UpdateMessage } from './messages.ts';
@@ -51,9 +52,14 @@ const TRUNCATE_RESTART_IDENTITY = 2;
 
 const REPLICA_IDENTITIES = new Set<string>(['d', 'n', 'f', 'i']);
 
-/** `inStream`: start as if after a Stream Start, to decode a streamed transaction's changes kept for replay (stream-decode.ts). */
-export function createPgoutputDecoder(opts: { inStream?: boolean } = {}): PgoutputDecoder {
+/**
+ * `inStream`: start as if after a Stream Start, to decode a streamed transaction's changes kept for replay (stream-decode.ts).
+ * `rawTuples`: row values stay bytes (RawTuple), for a change builder that renders them as JSON itself.
+ */
+export function createPgoutputDecoder(opts: { inStream?: boolean; rawTuples?: boolean } = {}): PgoutputDecoder {
   const r = new ByteReader();
+  const slab = opts.rawTuples ? new TupleSlab() : undefined;
+  const tuple = (): TupleData => (slab ? r.rawTuple(slab) : r.tuple());
   let inStream = opts.inStream ?? false;
 
   /** The xid that protocol v2 puts after the tag, only inside a stream. */
@@ -66,7 +72,7 @@ export function createPgoutputDecoder(opts: { inStream?: boolean } = {}): Pgoutp
     if (got !== marker) {
       throw new RangeError(`expected '${String.fromCharCode(marker)}' before ${what}, got 0x${hex2(got)}`);
     }
-    return r.tuple();
+    return tuple();
   }
 
   function relation(): PgoutputMessage {
@@ -93,12 +99,12 @@ export function createPgoutputDecoder(opts: { inStream?: boolean } = {}): Pgoutp
     let old: TupleData | undefined;
     let key: TupleData | undefined;
     if (kind === KEY_TUPLE || kind === OLD_TUPLE) {
-      if (kind === KEY_TUPLE) key = r.tuple();
-      else old = r.tuple();
+      if (kind === KEY_TUPLE) key = tuple();
+      else old = tuple();
       kind = r.u8();
     }
     if (kind !== NEW_TUPLE) throw new RangeError(`expected 'N' in update, got 0x${hex2(kind)}`);
-    const msg: UpdateMessage = { tag: 'update', xid, relationId, new: r.tuple() };
+    const msg: UpdateMessage = { tag: 'update', xid, relationId, new: tuple() };
     if (old) msg.old = old;
     if (key) msg.key = key;
     return msg;
@@ -108,8 +114,8 @@ export function createPgoutputDecoder(opts: { inStream?: boolean } = {}): Pgoutp
     const xid = streamXid();
     const relationId = r.u32();
     const kind = r.u8();
-    if (kind === KEY_TUPLE) return { tag: 'delete', xid, relationId, key: r.tuple() };
-    if (kind === OLD_TUPLE) return { tag: 'delete', xid, relationId, old: r.tuple() };
+    if (kind === KEY_TUPLE) return { tag: 'delete', xid, relationId, key: tuple() };
+    if (kind === OLD_TUPLE) return { tag: 'delete', xid, relationId, old: tuple() };
     throw new RangeError(`expected 'K' or 'O' in delete, got 0x${hex2(kind)}`);
   }
 

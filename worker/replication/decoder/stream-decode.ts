@@ -24,8 +24,9 @@ export type StreamDecoder = {
   decode(buf: Buffer): WalMessage;
 };
 
-export function createStreamDecoder(): StreamDecoder {
-  const decoder = createPgoutputDecoder();
+/** `rawTuples`: see createPgoutputDecoder. */
+export function createStreamDecoder(opts: { rawTuples?: boolean } = {}): StreamDecoder {
+  const decoder = createPgoutputDecoder({ rawTuples: opts.rawTuples });
   return {
     decode(buf) {
       if (decoder.inStream && buf.length > 0 && STREAMED_TAGS.has(buf[0])) {
@@ -38,7 +39,7 @@ export function createStreamDecoder(): StreamDecoder {
 }
 
 /** Decodes the kept bytes of streamed changes at replay: every one carries its xid. */
-export function createReplayDecoder(): (bytes: Buffer) => PgoutputMessage {
-  const decoder = createPgoutputDecoder({ inStream: true });
+export function createReplayDecoder(opts: { rawTuples?: boolean } = {}): (bytes: Buffer) => PgoutputMessage {
+  const decoder = createPgoutputDecoder({ inStream: true, rawTuples: opts.rawTuples });
   return (bytes) => decoder.decode(bytes);
 }

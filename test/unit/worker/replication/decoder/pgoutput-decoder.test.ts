@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createPgoutputDecoder, UNCHANGED_TOAST, pgMicrosToUnixMs } from '../../../../../worker/replication/decoder/pgoutput-decoder.ts';
 import { parseLsn } from '../../../../../shared/lsn.ts';
 import { bytes, cell } from '../../../../support/pgoutput-bytes.ts';
+import { RawTuple } from '../../../../../worker/replication/decoder/raw-tuple.ts';
 
 // 2024-01-02 03:04:05.123456 UTC, in µs since 2000-01-01.
 const TS = 757_479_845_123_456n;
@@ -81,6 +82,22 @@ describe('pgoutput decoder: row changes and TupleData', () => {
     const msg = decode(buf);
     buf.fill(0);
     expect(msg).toMatchObject({ new: [Buffer.from([7, 8])] });
+  });
+
+  it('with rawTuples, keeps a tuple as a copy of its bytes that decodes to the same values', () => {
+    const cells = [cell.text('42'), cell.null, cell.unchanged, cell.text(''), cell.text('héllo 世界 🎉'), cell.binary(Buffer.from([0, 1, 255]))];
+    const buf = bytes().tag('I').i32(16384).tag('N').tuple(cells).build();
+    const raw = createPgoutputDecoder({ rawTuples: true }).decode(buf) as { new: RawTuple };
+    buf.fill(0); // the socket's buffer is reused: the tuple must not point into it
+    expect(raw.new).toBeInstanceOf(RawTuple);
+    expect(raw.new.values()).toEqual(['42', null, UNCHANGED_TOAST, '', 'héllo 世界 🎉', Buffer.from([0, 1, 255])]);
+    expect(raw.new.unusual).toBe(true); // unchanged TOAST and binary values take the decoded path
+    const plain = createPgoutputDecoder({ rawTuples: true }).decode(bytes().tag('I').i32(1).tag('N').tuple([cell.text('1'), cell.null]).build()) as { new: RawTuple };
+    expect(plain.new.unusual).toBe(false);
+    const truncated = bytes().tag('I').i32(1).tag('N').i16(2).u8(0x74).i32(1).raw(Buffer.from('x')).build();
+    expect(() => createPgoutputDecoder({ rawTuples: true }).decode(truncated)).toThrow(/tuple truncated at column 1 of 2/);
+    const overrun = bytes().tag('I').i32(1).tag('N').i16(1).u8(0x74).i32(99).raw(Buffer.from('x')).build();
+    expect(() => createPgoutputDecoder({ rawTuples: true }).decode(overrun)).toThrow(/overruns/);
   });
 
   it('UNCHANGED_TOAST is a registered symbol, distinct from null', () => {
