@@ -8,7 +8,7 @@ import { updateJob } from '../../shared/storage/job-store.ts';
 import { RUNNING_STATUSES } from '../../shared/job/job-status.ts';
 import { TributaryError } from '../../shared/errors/tributary-error.ts';
 import type { Logger } from '../../shared/logger.ts';
-import { WORKER_NODE_FLAGS } from '../../worker/node-flags.ts';
+import { WORKER_ENV, WORKER_NODE_FLAGS } from '../../worker/node-flags.ts';
 
 const WORKER_SOURCES = fileURLToPath(new URL('../../worker/main.ts', import.meta.url));
 
@@ -42,7 +42,7 @@ export function createChildProcessLauncher(opts: { dataDir: string; store: JobSt
       if (children.has(jobId)) throw new Error(`a worker for job ${jobId} is already running`);
       const fd = openSync(join(logDir, `${jobId}.log`), 'a');
       const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, ...(process.env.TRIBUTARY_WORKER_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []), main], {
-        env: { ...process.env, TRIBUTARY_JOB_ID: jobId, TRIBUTARY_DATA_DIR: opts.dataDir },
+        env: { ...WORKER_ENV, ...process.env, TRIBUTARY_JOB_ID: jobId, TRIBUTARY_DATA_DIR: opts.dataDir },
         // The IPC channel is a lifeline: when this process dies, even by
         // SIGKILL, the worker sees 'disconnect' and stops instead of living on
         // as an orphan that holds the slot.

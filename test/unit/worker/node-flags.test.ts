@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { WORKER_NODE_FLAGS } from '../../../worker/node-flags.ts';
+import { WORKER_ENV, WORKER_NODE_FLAGS } from '../../../worker/node-flags.ts';
 
 describe('the worker\'s Node options', () => {
   it('are the same in the worker image as in the local launcher', () => {
@@ -8,6 +8,7 @@ describe('the worker\'s Node options', () => {
     const cmd = /^CMD (\[.*\])$/m.exec(dockerfile)?.[1];
     expect(cmd, 'worker/Dockerfile has a JSON-form CMD').toBeDefined();
     expect(JSON.parse(cmd!)).toEqual(['node', ...WORKER_NODE_FLAGS, 'dist/worker/main.js']);
+    for (const [name, value] of Object.entries(WORKER_ENV)) expect(dockerfile).toMatch(new RegExp(`^ENV ${name}=${value}$`, 'm'));
   });
 
   it('cap both heap spaces, so the worker\'s memory does not follow the machine\'s', () => {
