@@ -3,6 +3,7 @@ import { cpus, totalmem } from 'node:os';
 import pg from 'pg';
 import { KAFKA_VERSIONS } from '../scripts/services/kafka.ts';
 import { cpuSeconds, peakRssKb as readPeakRss, run, startBenchServices } from './bench-services.ts';
+import { javaProducerCeiling, storedBytesPerRecord } from './java-producer-ceiling.ts';
 
 // Snapshot throughput: Tributary's full phase (chunked keyset reads between
 // watermarks → value conversion → Debezium JSON → Kafka, acks=all,
@@ -10,7 +11,10 @@ import { cpuSeconds, peakRssKb as readPeakRss, run, startBenchServices } from '.
 // table piped to /dev/null — the read ceiling of the source on this machine.
 // Both read the same table in the same run. Prints a Markdown row for
 // bench/RESULTS.md. BENCH_ROWS (default 5,000,000), BENCH_CORES (default 2:
-// one reader, SPEC.md §2's concurrency = cores − 1).
+// one reader, SPEC.md §2's concurrency = cores − 1). Then, unless
+// BENCH_KAFKA_CEILING=0, the broker's own ceiling in the same run: Kafka's
+// Java producer sending as many records of the same stored size
+// (java-producer-ceiling.ts).
 const ROWS = Number(process.env.BENCH_ROWS ?? 5_000_000);
 const CORES = Number(process.env.BENCH_CORES ?? 2);
 const PSQL = ['/usr/bin/psql', '/usr/lib/postgresql/15/bin/psql'].find(existsSync);
@@ -72,6 +76,13 @@ try {
   const row = `| ${new Date().toISOString().slice(0, 10)} | ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB | PG 17, Kafka ${KAFKA_VERSIONS.current} | ${ROWS.toLocaleString('en-US')} rows, ${(tableBytes / 2 ** 20).toFixed(0)} MiB table, ${(copyBytes / 2 ** 20).toFixed(0)} MiB as COPY text | ${rate(copyMs)} | ${rate(snapshotMs)} | ${CORES - 1} | ${(copyMs / snapshotMs).toFixed(2)} | ${(peakRssKb / 1024).toFixed(0)} MB |`;
   console.log(row);
   console.error(`worker CPU until the snapshot completed: ${workerCpu.toFixed(1)} s (user + system, all threads, start-up included) = ${((workerCpu * 1e6) / ROWS).toFixed(1)} µs per row`);
+  if (process.env.BENCH_KAFKA_CEILING !== '0') {
+    const recordBytes = await storedBytesPerRecord(kafka.brokers, kafka.dataDir, 'bench.public.events');
+    const ceiling = await javaProducerCeiling({ version: KAFKA_VERSIONS.current, brokers: kafka.brokers, records: ROWS, recordBytes, partitions: 3 });
+    const tributaryRate = ROWS / (snapshotMs / 1000);
+    const copyRate = ROWS / (copyMs / 1000);
+    console.log(`Kafka's Java producer, ${ROWS.toLocaleString('en-US')} records of ${recordBytes} bytes (the snapshot's stored size), acks=all: ${Math.round(ceiling.recordsPerSecond).toLocaleString('en-US')} records/s = ${(ceiling.recordsPerSecond / copyRate).toFixed(2)} of the COPY ceiling; Tributary = ${(tributaryRate / ceiling.recordsPerSecond).toFixed(2)} of it`);
+  }
 } finally {
   await stop();
 }
