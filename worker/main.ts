@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { join } from 'node:path';
 import { createSqliteJobStore } from '../shared/storage/local/sqlite-job-store.ts';
 import { createFileSecretStore } from '../shared/secrets/local/file-secret-store.ts';
 import { updateJob } from '../shared/storage/job-store.ts';
+import { whileClaimed } from './worker-claim.ts';
 import { classify } from '../shared/errors/classify.ts';
 import { createLogger } from '../shared/logger.ts';
 import { runJob } from './run-job.ts';
@@ -99,9 +101,15 @@ if (process.channel) {
 }
 
 let exitCode = 0;
+// This worker's claim on the job (worker-claim.ts): its final status is written only while it holds it.
+const workerRun = randomUUID();
+let claimed: string | undefined;
+const replaced = (holder: string) => log.warn('a newer worker runs this job now; leaving the job\'s status to it', { newer: holder });
 try {
-  const job = await store.get(env.TRIBUTARY_JOB_ID);
-  if (!job) throw new Error(`job ${env.TRIBUTARY_JOB_ID} not found in ${env.TRIBUTARY_DATA_DIR ?? env.TRIBUTARY_JOBS_TABLE}`);
+  const job = await updateJob(store, env.TRIBUTARY_JOB_ID, () => ({ workerRun })).catch((err) => {
+    throw /not found/.test(String(err)) ? new Error(`job ${env.TRIBUTARY_JOB_ID} not found in ${env.TRIBUTARY_DATA_DIR ?? env.TRIBUTARY_JOBS_TABLE}`) : err;
+  });
+  claimed = workerRun;
   const password = await passwordOf(job.source.passwordRef, injected.source);
   const destinationPassword = job.destination.type === 'postgresql' ? await passwordOf(job.destination.passwordRef, injected.destination) : undefined;
   const usage = env.TRIBUTARY_DATA_DIR
@@ -142,13 +150,13 @@ try {
     await observer.close();
   }
   // An orphaned worker leaves the status as it is: the next control plane resumes the job.
-  if (controller.signal.reason !== 'orphaned') await updateJob(store, job.id, () => ({ status: 'stopped' }));
+  if (controller.signal.reason !== 'orphaned') await updateJob(store, job.id, whileClaimed(claimed, () => ({ status: 'stopped' }), replaced));
 } catch (err) {
   const error = classify(err);
   log.error('worker failed', { code: error.code, class: error.errorClass, error: error.message });
   // in "exit" mode a retriable failure is not the end: the state machine decides, so the job shows "retrying"
   const status = env.TRIBUTARY_RETRY === 'exit' && error.errorClass !== 'fatal' ? 'retrying' : 'failed';
-  await updateJob(store, env.TRIBUTARY_JOB_ID, () => ({ status, error: error.toReport() })).catch(() => undefined);
+  await updateJob(store, env.TRIBUTARY_JOB_ID, whileClaimed(claimed, () => ({ status, error: error.toReport() }), replaced)).catch(() => undefined);
   exitCode = error.errorClass === 'connection' ? 75 : 1; // 75 = EX_TEMPFAIL: the launcher's hint that a retry may help
 } finally {
   await store.close();

@@ -1,9 +1,10 @@
 import type { JobRecord } from '../../shared/job/job-record.ts';
 
-// What the API shows of a job: everything but the secret references.
+// What the API shows of a job: everything but the secret references and the worker's claim.
 export function jobView(job: JobRecord) {
   const { passwordRef: _ref, ...source } = job.source;
-  return { ...job, source, destination: destinationView(job.destination) };
+  const { workerRun: _run, ...shown } = job;
+  return { ...shown, source, destination: destinationView(job.destination) };
 }
 
 function destinationView(destination: JobRecord['destination']) {

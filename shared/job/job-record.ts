@@ -27,6 +27,13 @@ export type JobRecord = Omit<JobSpec, 'source' | 'name' | 'startMode' | 'alertin
   publicationName: string;
   /** Last LSN acknowledged to PostgreSQL, after the sink acknowledged every change up to it. */
   ackedLsn?: string;
+  /**
+   * The worker that runs the job now: each writes its own id at start
+   * (worker/worker-claim.ts), so one a newer worker replaced (and, on
+   * exactly-once, fenced) ends without touching the job's status. Internal:
+   * the API does not show it.
+   */
+  workerRun?: string;
   error?: ErrorReport;
   /**
    * Objects a PATCH wants to give a running job, while their precheck runs
