@@ -190,6 +190,33 @@ describe('snapshot resume, throttle and start modes (PostgreSQL 17)', () => {
     await db.client.end();
   });
 
+  it('reads a table of wide rows in chunks bounded by bytes, not 10,000 rows', { timeout: 60_000 }, async () => {
+    const ROWS = 600;
+    const { postgres, kafka } = servicesFor(combo);
+    const db = await freshDatabase(postgres.connectionString);
+    // 40 KB a row, stored uncompressed: about 24 MiB of table, 204 rows per 8 MiB chunk
+    await db.client.query('CREATE TABLE wide (id int PRIMARY KEY, body text NOT NULL)');
+    await db.client.query('ALTER TABLE wide ALTER COLUMN body SET STORAGE EXTERNAL');
+    await db.client.query(`INSERT INTO wide SELECT g, repeat(md5(g::text), 1250) FROM generate_series(1, ${ROWS}) g`);
+    await db.client.query('ANALYZE wide');
+    const body = jobBody({ port: postgres.port, database: db.name, brokers: kafka.brokers, tables: [{ table: 'wide' }] });
+    const id = (await api(tributary.url, 'POST', '/jobs', body)).body.id as string;
+    expect((await startJob(tributary.url, id)).status).toBe(202);
+    const done = await waitFor('snapshot complete', async () => {
+      const j = await job(id);
+      if (j.status === 'failed') throw new Error(JSON.stringify(j.error));
+      return j.snapshot?.completedAt ? j : undefined;
+    }, 45_000);
+    expect(done.snapshot.tables[0].rowsDone).toBe(ROWS);
+    expect(done.snapshot.tables[0].chunksDone).toBeGreaterThanOrEqual(3);
+    const messages = await readTopic(kafka.brokers, `${db.name}.public.wide`, (m) => m.length >= ROWS, 30_000);
+    const after = messages.map((m) => JSON.parse(m.value!).after as { id: number; body: string });
+    expect(after.map((a) => a.id).sort((a, b) => a - b)).toEqual(Array.from({ length: ROWS }, (_, i) => i + 1));
+    expect(after.every((a) => a.body.length === 40_000)).toBe(true);
+    await api(tributary.url, 'POST', `/jobs/${id}/release`);
+    await db.client.end();
+  });
+
   it('holds a 10,000 rows/s throttle', { timeout: 60_000 }, async () => {
     const ROWS = 40_000;
     const CAP = 10_000;

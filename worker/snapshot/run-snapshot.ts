@@ -6,7 +6,7 @@ import { TributaryError } from '../../shared/errors/tributary-error.ts';
 import { createValueDecoders, type ValueDecoder } from '../replication/decoder/value-decoder.ts';
 import type { TypeCatalog } from '../replication/type-catalog.ts';
 import { chunkRowBuilder, chunkRowLayout, READER_SESSION_OPTIONS, readChunk, type ChunkRows } from './chunk-reader.ts';
-import { columnSignature, type TableShape } from './snapshot-plan.ts';
+import { chunkRowsOf, columnSignature, type TableShape } from './snapshot-plan.ts';
 import type { SnapshotWindows } from './snapshot-windows.ts';
 import type { ProgressTracker } from './snapshot-progress.ts';
 import type { Throttle } from './token-bucket.ts';
@@ -27,6 +27,7 @@ export type SnapshotRun = {
   tracker: ProgressTracker;
   throttle: Throttle;
   concurrency: number;
+  /** Rows per chunk at most; tables of wide rows get fewer (chunkRowsOf). */
   chunkRows: number;
   /** Rows keep PostgreSQL's text values (for a PostgreSQL destination), as the change builder's rawValues. */
   rawValues?: boolean;
@@ -75,13 +76,14 @@ export async function runSnapshotReaders(run: SnapshotRun): Promise<boolean> {
     const shape = run.shapes[tableIndex];
     const segment = t.segments[segmentIndex];
     let after = segment.after ?? segment.from;
+    const limit = chunkRowsOf(shape, run.chunkRows);
     for (;;) {
       if (signal.aborted) return false;
       const id = `${runId}.${seq++}`;
       run.windows.open(id, { schema: t.schema, table: t.table, primaryKey: t.primaryKey });
       await run.throttle.beforeQuery(signal);
       await emit(client, id, 'low');
-      const chunk = await readChunk(client, t, shape, build, { after, to: segment.to }, run.chunkRows);
+      const chunk = await readChunk(client, t, shape, build, { after, to: segment.to }, limit);
       run.throttle.afterRead(chunk.count, chunk.bytes);
       // DDL check with a fresh snapshot: a table rewritten after the chunk's
       // snapshot was taken (TRUNCATE, VACUUM FULL, ALTER … TYPE) reads as
@@ -113,7 +115,7 @@ export async function runSnapshotReaders(run: SnapshotRun): Promise<boolean> {
         run.tracker.exhausted(tableIndex, segmentIndex);
         return true;
       }
-      const last = chunk.count < run.chunkRows;
+      const last = chunk.count < limit;
       const outcome = run.windows.supply(id, chunk);
       run.tracker.register(id, { table: tableIndex, segment: segmentIndex, lastKey: chunk.lastKey, last, rows: chunk.count });
       await emit(client, id, 'high');

@@ -11,20 +11,35 @@ import { TributaryError } from '../../shared/errors/tributary-error.ts';
 // segments always cover the whole key space: (-∞, b1], (b1, b2], …, (bn, +∞).
 
 export type Column = { name: string; typeOid: number; /** format_type(): usable in a cast */ type: string };
-export type TableShape = { oid: number; columns: Column[]; primaryKey: Column[]; estimatedRows: number | null; relfilenode: number; /** the publication's row filter: the snapshot reads the same rows the stream sends */ rowFilter?: string };
+export type TableShape = {
+  oid: number; columns: Column[]; primaryKey: Column[]; estimatedRows: number | null; relfilenode: number;
+  /** Table bytes (heap and TOAST) per estimated row, from the catalog; null before the table was ever analyzed. */
+  rowBytes?: number | null;
+  /** the publication's row filter: the snapshot reads the same rows the stream sends */ rowFilter?: string;
+};
+
+/** What one chunk of a table may take, as table bytes: wide rows get fewer rows per chunk, so a chunk's memory stays bounded. */
+export const CHUNK_BYTES = 8 * 2 ** 20;
+const MIN_CHUNK_ROWS = 100;
+
+/** Rows per chunk for a table: `chunkRows`, fewer where rows are wide (CHUNK_BYTES), never under 100. */
+export function chunkRowsOf(shape: Pick<TableShape, 'rowBytes'>, chunkRows: number): number {
+  if (!shape.rowBytes || shape.rowBytes <= 0) return chunkRows;
+  return Math.min(chunkRows, Math.max(Math.min(MIN_CHUNK_ROWS, chunkRows), Math.floor(CHUNK_BYTES / shape.rowBytes)));
+}
 export type Segment = SnapshotTableProgress['segments'][number];
 
 const SAMPLE_ROWS = 2_000;
 
 /** Columns as pgoutput sends them (PostgreSQL 12–17 leave generated columns out), in attnum order. */
 export async function readTableShape(client: pg.Client, t: { schema: string; table: string }, primaryKey: readonly string[]): Promise<TableShape> {
-  const rel = await client.query<{ oid: number; reltuples: number; relfilenode: number }>(
-    `SELECT c.oid::int8::float8 AS oid, c.reltuples::float8 AS reltuples, c.relfilenode::int8::float8 AS relfilenode
+  const rel = await client.query<{ oid: number; reltuples: number; relfilenode: number; bytes: number }>(
+    `SELECT c.oid::int8::float8 AS oid, c.reltuples::float8 AS reltuples, c.relfilenode::int8::float8 AS relfilenode, pg_table_size(c.oid)::float8 AS bytes
        FROM pg_class c WHERE c.oid = to_regclass(format('%I.%I', $1::text, $2::text))`,
     [t.schema, t.table],
   );
   if (!rel.rowCount) throw new TributaryError('TableNotFound', `table ${t.schema}.${t.table} not found on the source`);
-  const { oid, reltuples, relfilenode } = rel.rows[0];
+  const { oid, reltuples, relfilenode, bytes } = rel.rows[0];
   const cols = await client.query<{ name: string; type_oid: number; type: string }>(
     `SELECT attname AS name, atttypid::int8::float8 AS type_oid, format_type(atttypid, atttypmod) AS type
        FROM pg_attribute WHERE attrelid = $1 AND attnum > 0 AND NOT attisdropped AND attgenerated = '' ORDER BY attnum`,
@@ -39,7 +54,10 @@ export async function readTableShape(client: pg.Client, t: { schema: string; tab
     if (!c) throw new TributaryError('SnapshotNotPossible', `primary-key column ${k} of ${t.schema}.${t.table} is generated or missing`);
     return c;
   });
-  return { oid: Number(oid), columns, primaryKey: key, estimatedRows: reltuples >= 0 ? Math.round(reltuples) : null, relfilenode: Number(relfilenode) };
+  return {
+    oid: Number(oid), columns, primaryKey: key, estimatedRows: reltuples >= 0 ? Math.round(reltuples) : null, relfilenode: Number(relfilenode),
+    rowBytes: reltuples > 0 ? Number(bytes) / reltuples : null,
+  };
 }
 
 /** How many segments a table gets: one per reader share, none smaller than two chunks. */
@@ -65,7 +83,7 @@ export async function planTable(
   shape: TableShape,
   opts: { chunkRows: number; concurrency: number },
 ): Promise<SnapshotTableProgress> {
-  const count = segmentCount(shape.estimatedRows, opts.chunkRows, opts.concurrency);
+  const count = segmentCount(shape.estimatedRows, chunkRowsOf(shape, opts.chunkRows), opts.concurrency);
   let segments: Segment[] = [{ from: null, to: null, done: false }];
   if (count > 1) {
     const percent = Math.min(100, (100 * SAMPLE_ROWS) / Math.max(1, shape.estimatedRows ?? 1));

@@ -1,11 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { segmentCount, splitIntoSegments } from '../../../../worker/snapshot/snapshot-plan.ts';
+import { CHUNK_BYTES, chunkRowsOf, segmentCount, splitIntoSegments } from '../../../../worker/snapshot/snapshot-plan.ts';
 import { chunkSql, parseXidSnapshot, quoteLiteral } from '../../../../worker/snapshot/chunk-reader.ts';
 import { chunkRowsFor, concurrencyOf } from '../../../../worker/snapshot/snapshot-phase.ts';
 
 const keys = (n: number) => Array.from({ length: n }, (_, i) => [String(i + 1)]);
 
 describe('snapshot plan', () => {
+  it('gives tables of wide rows fewer rows per chunk, so a chunk stays near CHUNK_BYTES', () => {
+    expect(chunkRowsOf({ rowBytes: 110 }, 10_000)).toBe(10_000); // the bench's 6-column rows: the row count decides
+    expect(chunkRowsOf({ rowBytes: 10 * 1024 }, 10_000)).toBe(Math.floor(CHUNK_BYTES / (10 * 1024))); // 819 rows of 10 KiB
+    expect(chunkRowsOf({ rowBytes: 4 * 2 ** 20 }, 10_000)).toBe(100); // never fewer than 100: a key range still moves
+    expect(chunkRowsOf({ rowBytes: 4 * 2 ** 20 }, 50)).toBe(50); // a throttle's smaller chunks stay smaller
+    expect(chunkRowsOf({ rowBytes: null }, 10_000)).toBe(10_000); // never analyzed: no estimate
+    expect(chunkRowsOf({}, 10_000)).toBe(10_000);
+  });
+
   it('splits sampled keys into segments that cover the whole key space without overlap', () => {
     const segments = splitIntoSegments(keys(100), 4);
     expect(segments).toEqual([
