@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createSqliteJobStore } from '../shared/storage/local/sqlite-job-store.ts';
 import { createFileSecretStore } from '../shared/secrets/local/file-secret-store.ts';
 import { updateJob } from '../shared/storage/job-store.ts';
-import { whileClaimed } from './worker-claim.ts';
+import { REPLACED_EXIT, whileClaimed } from './worker-claim.ts';
 import { classify } from '../shared/errors/classify.ts';
 import { createLogger } from '../shared/logger.ts';
 import { runJob } from './run-job.ts';
@@ -104,7 +104,11 @@ let exitCode = 0;
 // This worker's claim on the job (worker-claim.ts): its final status is written only while it holds it.
 const workerRun = randomUUID();
 let claimed: string | undefined;
-const replaced = (holder: string) => log.warn('a newer worker runs this job now; leaving the job\'s status to it', { newer: holder });
+let lostClaim = false;
+const replaced = (holder: string) => {
+  lostClaim = true;
+  log.warn('a newer worker runs this job now; leaving the job\'s status to it', { newer: holder });
+};
 try {
   const job = await updateJob(store, env.TRIBUTARY_JOB_ID, () => ({ workerRun })).catch((err) => {
     throw /not found/.test(String(err)) ? new Error(`job ${env.TRIBUTARY_JOB_ID} not found in ${env.TRIBUTARY_DATA_DIR ?? env.TRIBUTARY_JOBS_TABLE}`) : err;
@@ -161,4 +165,4 @@ try {
 } finally {
   await store.close();
 }
-process.exit(exitCode);
+process.exit(lostClaim ? REPLACED_EXIT : exitCode);

@@ -10,6 +10,9 @@ import type { JobRecord } from '../shared/job/job-record.ts';
 
 type Change = (job: JobRecord) => Partial<JobRecord> | undefined;
 
+/** The exit code of a worker that found its job claimed by a newer one: the run that launched it ends without a verdict (classify-exit.ts). */
+export const REPLACED_EXIT = 3;
+
 /** `change` applied only if `run` still holds the job (or nobody has claimed it); otherwise no change. */
 export function whileClaimed(run: string | undefined, change: Change, onLost?: (holder: string) => void): Change {
   return (job) => {

@@ -9,6 +9,7 @@ import { RUNNING_STATUSES } from '../../shared/job/job-status.ts';
 import { TributaryError } from '../../shared/errors/tributary-error.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { WORKER_ENV, WORKER_NODE_FLAGS } from '../../worker/node-flags.ts';
+import { REPLACED_EXIT } from '../../worker/worker-claim.ts';
 
 const WORKER_SOURCES = fileURLToPath(new URL('../../worker/main.ts', import.meta.url));
 
@@ -52,7 +53,7 @@ export function createChildProcessLauncher(opts: { dataDir: string; store: JobSt
       const exited = new Promise<number | null>((resolve) => {
         child.once('exit', async (code, signal) => {
           children.delete(jobId);
-          if (code !== 0) await markCrashed(jobId, code, signal);
+          if (code !== 0 && code !== REPLACED_EXIT) await markCrashed(jobId, code, signal); // a replaced worker left the job to its successor
           resolve(code);
         });
       });

@@ -25,6 +25,11 @@ export async function classifyExit(input: unknown, deps: StepDeps): Promise<RunS
   if (!job || job.status === 'releasing' || job.status === 'released') return { ...state, decision: 'end' };
 
   const exit = readWorkerExit(rawExit, WORKER_CONTAINER);
+  if (exit.exitCode === WORKER_EXIT.replaced) {
+    // Another run's worker holds the job now: its own run decides; this one neither retries nor fails it.
+    deps.log.warn('worker found a newer worker running the job; this run ends', { jobId: job.id });
+    return { ...state, decision: 'end' };
+  }
   const stoppedByUs = exit.stoppedReason?.startsWith(STOP_REASON_PREFIX) ?? false;
   if (job.status === 'stopping' || (job.status === 'stopped' && stoppedByUs)) return { ...state, decision: 'stopped' };
 

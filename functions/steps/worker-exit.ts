@@ -1,4 +1,5 @@
 import type { RunState } from './run-state.ts';
+import { REPLACED_EXIT } from '../../worker/worker-claim.ts';
 
 // What the RunWorker state (ECS RunTask .sync) reports about the worker's
 // end. On success it is the stopped task as ECS describes it; when the task
@@ -14,7 +15,8 @@ export type WorkerExit = {
   stateError?: string;
 };
 
-export const WORKER_EXIT = { stopped: 0, connection: 75, failed: 1 } as const;
+/** `replaced`: a newer worker had claimed the job (worker/worker-claim.ts); this run's worker left the job to it. */
+export const WORKER_EXIT = { stopped: 0, connection: 75, failed: 1, replaced: REPLACED_EXIT } as const;
 
 export function readWorkerExit(exit: RunState['exit'], containerName: string): WorkerExit {
   const task = (exit?.task ?? parseCause(exit?.Cause)) as Record<string, unknown> | undefined;

@@ -89,6 +89,18 @@ describe('job state machine (the deployed ASL on aws-local-stepfunctions)', () =
     expect(h.launches).toHaveLength(1);
   });
 
+  it('a worker that found a newer worker running its job ends its run without failing, stopping or relaunching the job', async () => {
+    const h = await jobMachineHarness({
+      definition, stateMachineName,
+      worker: () => ({ kind: 'stream', durationMs: MIN, then: { kind: 'replaced' } }),
+    });
+    const result = await h.run({ jobId: h.job.id, windows });
+    expect(result.status).toBe('SUCCEEDED');
+    expect(h.launches).toHaveLength(1);
+    expect(h.releases).toHaveLength(0);
+    expect((await h.store.get(h.job.id))?.status).toBe('streaming'); // as the newer worker left it
+  });
+
   it('a successful stretch resets the window: two 8-minute outages an hour apart both resume', async () => {
     const h = await jobMachineHarness({
       definition, stateMachineName,

@@ -12,6 +12,7 @@ import type { PositionTopicRelease } from '../../../functions/steps/release-posi
 import { releaseSourceStep } from '../../../functions/steps/release-source.ts';
 import { prepareRun } from '../../../functions/steps/prepare-run.ts';
 import { classifyExit } from '../../../functions/steps/classify-exit.ts';
+import { WORKER_EXIT } from '../../../functions/steps/worker-exit.ts';
 import { stopWorker } from '../../../functions/steps/stop-worker.ts';
 import { finishRelease } from '../../../functions/steps/finish-release.ts';
 import { reportLeftovers } from '../../../functions/steps/report-leftovers.ts';
@@ -30,7 +31,9 @@ import { sampleJob } from '../../unit/shared/storage/job-store-contract.ts';
 /** What one simulated worker run does, given the simulated time at launch. */
 export type WorkerRun =
   | { kind: 'fail'; errorClass: 'connection' | 'other' | 'fatal'; code?: string; durationMs?: number }
-  | { kind: 'stream'; durationMs: number; then: 'stopped-by-user' | WorkerRun };
+  | { kind: 'stream'; durationMs: number; then: 'stopped-by-user' | WorkerRun }
+  /** A newer worker claimed the job (worker/worker-claim.ts): this one writes nothing and exits 3. */
+  | { kind: 'replaced' };
 export type WorkerScript = (simulatedNow: number, launch: number) => WorkerRun;
 
 export const T0 = Date.parse('2026-03-01T00:00:00.000Z');
@@ -109,6 +112,10 @@ export async function jobMachineHarness(opts: {
         return task(0, `${STOP_REASON_PREFIX} job ${id}`);
       }
       return simulate(run.then);
+    }
+    if (run.kind === 'replaced') {
+      clock += 10_000;
+      throw Object.assign(new Error(JSON.stringify(task(WORKER_EXIT.replaced, 'Essential container in task exited'))), { name: 'States.TaskFailed' });
     }
     clock += run.durationMs ?? 10_000;
     const code = run.code ?? (run.errorClass === 'connection' ? 'SourceUnreachable' : run.errorClass === 'other' ? 'SinkRejected' : 'SourceAuthFailed');
