@@ -1,5 +1,6 @@
 import type { ValueDecoder } from '../replication/decoder/value-decoder.ts';
-import { KIND_NULL, type RawTuple } from '../replication/decoder/raw-tuple.ts';
+import { KIND_NULL } from '../replication/decoder/byte-reader.ts';
+import type { RawTuple } from '../replication/decoder/raw-tuple.ts';
 import type { JsonOut } from './json-out.ts';
 import { textJsonFor, type TextToJson } from './text-json.ts';
 
@@ -72,7 +73,7 @@ export function writeRawTuple(layout: RowLayout, t: RawTuple, out: JsonOut, valu
     return at;
   }
   const d = t.data;
-  let p = t.start;
+  let p = t.start + 2; // past the column count
   for (let c = 0; c < layout.width; c++) {
     const prefix = layout.prefix[c];
     out.bytes(prefix, 0, prefix.length);

@@ -77,7 +77,6 @@ export function jsonString(src: Buffer, start: number, end: number, out: JsonOut
 /** 'YYYY-MM-DD HH:MM:SS[.f]+00' → "YYYY-MM-DDTHH:MM:SS[.f]Z" (timestamptzToIso's own fast path); false for any other shape. */
 function isoUtc(src: Buffer, start: number, end: number, out: JsonOut): boolean {
   if (end - start < 22 || src[start + 4] !== 0x2d || src[start + 10] !== 0x20 || src[end - 3] !== 0x2b || src[end - 2] !== 0x30 || src[end - 1] !== 0x30) return false;
-  out.ensure(end - start + 2);
   out.byte(0x22);
   out.bytes(src, start, start + 10);
   out.byte(0x54); // T

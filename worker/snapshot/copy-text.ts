@@ -48,51 +48,20 @@ function malformed(what: string, row: number): Error {
   return new Error(`COPY text output malformed at row ${row + 1}: ${what}`);
 }
 
-const SIMPLE: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
-
-/**
- * A value with backslash escapes. COPY TO writes only the single-letter ones
- * and \\; the octal and hex forms COPY FROM accepts are read too, for bytes
- * below 0x80 (above, they would be one byte of a UTF-8 sequence, which
- * COPY TO never splits that way).
- */
+/** A value with backslash escapes, as text (unescapeCopyBytes does the work on its UTF-8). */
 function unescape(text: string, from: number, to: number): string {
-  let out = '';
-  let run = from;
-  for (let i = text.indexOf('\\', from); i >= 0 && i < to; i = text.indexOf('\\', run)) {
-    out += text.slice(run, i);
-    const next = text[i + 1];
-    if (i + 1 >= to) throw new Error('COPY text output malformed: a value ends with a lone backslash');
-    let consumed = 2;
-    if (next >= '0' && next <= '7') {
-      let digits = 1;
-      while (digits < 3 && i + 1 + digits < to && text[i + 1 + digits] >= '0' && text[i + 1 + digits] <= '7') digits++;
-      out += byteChar(parseInt(text.slice(i + 1, i + 1 + digits), 8));
-      consumed = 1 + digits;
-    } else if (next === 'x' && isHex(text[i + 2]) && i + 2 < to) {
-      const digits = i + 3 < to && isHex(text[i + 3]) ? 2 : 1;
-      out += byteChar(parseInt(text.slice(i + 2, i + 2 + digits), 16));
-      consumed = 2 + digits;
-    } else {
-      out += SIMPLE[next] ?? next; // \\ and any other escaped character stand for themselves
-    }
-    run = i + consumed;
-  }
-  return out + text.slice(run, to);
-}
-
-function isHex(ch: string | undefined): boolean {
-  return ch !== undefined && /^[0-9a-fA-F]$/.test(ch);
-}
-
-function byteChar(byte: number): string {
-  if (byte >= 0x80) throw new Error(`COPY text output holds the escaped byte 0x${byte.toString(16)}, which COPY TO does not write`);
-  return String.fromCharCode(byte);
+  const bytes = Buffer.from(text.slice(from, to), 'utf8');
+  return unescapeCopyBytes(bytes, 0, bytes.length).toString('utf8');
 }
 
 const SIMPLE_BYTES: Record<number, number> = { 0x62: 0x08, 0x66: 0x0c, 0x6e: 0x0a, 0x72: 0x0d, 0x74: 0x09, 0x76: 0x0b };
 
-/** unescape() on bytes: the value's UTF-8 with its backslash escapes resolved (copy-json.ts). */
+/**
+ * A value's UTF-8 with its backslash escapes resolved. COPY TO writes only the
+ * single-letter ones and \\; the octal and hex forms COPY FROM accepts are
+ * read too, for bytes below 0x80 (above, they would be one byte of a UTF-8
+ * sequence, which COPY TO never splits that way).
+ */
 export function unescapeCopyBytes(src: Buffer, from: number, to: number): Buffer {
   const out = Buffer.allocUnsafe(to - from);
   let n = 0;

@@ -109,8 +109,10 @@ export function createChangeBuilder(selected: SelectedTable[], opts: ChangeBuild
     const keyAt = writeKey(layout, out, valueAt, valueEnd);
     return { at, length, keyAt, keyLength: out.pos - keyAt };
   };
-  const renderable = (rel: Relation, ...tuples: Array<TupleData | undefined>): rel is Relation & { layout: RowLayout } =>
-    rel.layout !== undefined && tuples.every((t) => t === undefined || (t instanceof RawTuple && !t.unusual && t.columns === rel.layout!.width));
+  const plain = (rel: Relation, t: TupleData | undefined) => t === undefined || (t instanceof RawTuple && !t.unusual && t.columns === rel.layout!.width);
+  /** The change's tuples can be rendered as bytes (no array per call: this runs per change). */
+  const renderable = (rel: Relation, a: TupleData | undefined, b?: TupleData, c?: TupleData): rel is Relation & { layout: RowLayout } =>
+    rel.layout !== undefined && plain(rel, a) && plain(rel, b) && plain(rel, c);
   /** The change's rows as JSON: `before` (if any) first, then the row the key is taken from. */
   const rendered = (layout: RowLayout, before: RawTuple | undefined, after: RawTuple | undefined): RenderedRows => {
     if (out.pos > ARENA_ROLL) out = new JsonOut(ARENA_BYTES);

@@ -2,8 +2,8 @@
 // order", as everywhere in the PostgreSQL protocol) straight off the Buffer,
 // with no per-byte allocation: strings are decoded from slices of the input
 // and the only copies made are of binary values and message contents.
-import type { TupleData } from './messages.ts';
-import { KIND_BINARY, KIND_NULL, KIND_TEXT, KIND_UNCHANGED, type RawTuple, type TupleSlab } from './raw-tuple.ts';
+import type { TupleValue } from './messages.ts';
+import type { RawTuple, TupleSlab } from './raw-tuple.ts';
 
 /**
  * Marks an unchanged TOASTed column in a TupleData ('u'): the server did not
@@ -14,6 +14,12 @@ import { KIND_BINARY, KIND_NULL, KIND_TEXT, KIND_UNCHANGED, type RawTuple, type 
 export const UNCHANGED_TOAST: unique symbol = Symbol.for('tributary.pgoutput.unchangedToast');
 
 const EMPTY = Buffer.alloc(0);
+
+// TupleData column kinds.
+export const KIND_NULL = 0x6e; // 'n'
+const KIND_UNCHANGED = 0x75; // 'u'
+const KIND_TEXT = 0x74; // 't'
+const KIND_BINARY = 0x62; // 'b'
 
 export class ByteReader {
   buf: Buffer = EMPTY;
@@ -95,9 +101,9 @@ export class ByteReader {
   }
 
   /** TupleData: Int16 column count, then per column a kind byte and maybe Int32 length + Byten. */
-  tuple(): TupleData {
+  tuple(): TupleValue[] {
     const n = this.i16();
-    const values: TupleData = new Array(n);
+    const values: TupleValue[] = new Array(n);
     for (let i = 0; i < n; i++) {
       const kind = this.buf[this.off++];
       switch (kind) {
@@ -126,8 +132,8 @@ export class ByteReader {
 
   /** tuple(), kept as its bytes (copied into `slab`): checked the same way, decoded only if asked (raw-tuple.ts). */
   rawTuple(slab: TupleSlab): RawTuple {
-    const n = this.i16();
     const start = this.off;
+    const n = this.i16();
     let unusual = false;
     for (let i = 0; i < n; i++) {
       const kind = this.buf[this.off++];

@@ -4,48 +4,28 @@
 // reused, so the tuple's bytes are copied — into a shared slab, one copy and
 // no allocation per change — and read again when the change is built.
 import type { TupleValue } from './messages.ts';
-import { UNCHANGED_TOAST } from './byte-reader.ts';
-
-// TupleData column kinds.
-export const KIND_NULL = 0x6e; // 'n'
-export const KIND_UNCHANGED = 0x75; // 'u'
-export const KIND_TEXT = 0x74; // 't'
-export const KIND_BINARY = 0x62; // 'b'
+import { ByteReader } from './byte-reader.ts';
 
 export class RawTuple {
-  /** data[start, end): per column a kind byte, and for 't' and 'b' an Int32 length and the bytes. */
+  /** From data[start]: the TupleData as pgoutput sent it: an Int16 column count, then per column a kind byte and, for 't' and 'b', an Int32 length and the bytes. */
   readonly data: Buffer;
   readonly start: number;
-  readonly end: number;
   readonly columns: number;
   /** Some column is 'u' (unchanged TOAST) or 'b' (binary): such a tuple takes the decoded path. */
   readonly unusual: boolean;
 
-  constructor(data: Buffer, start: number, end: number, columns: number, unusual: boolean) {
+  constructor(data: Buffer, start: number, columns: number, unusual: boolean) {
     this.data = data;
     this.start = start;
-    this.end = end;
     this.columns = columns;
     this.unusual = unusual;
   }
 
   /** The columns as the ordinary decoder returns them. */
   values(): TupleValue[] {
-    const values: TupleValue[] = new Array(this.columns);
-    const d = this.data;
-    let p = this.start;
-    for (let i = 0; i < this.columns; i++) {
-      const kind = d[p++];
-      if (kind === KIND_NULL) values[i] = null;
-      else if (kind === KIND_UNCHANGED) values[i] = UNCHANGED_TOAST;
-      else {
-        const length = d.readInt32BE(p);
-        p += 4;
-        values[i] = kind === KIND_TEXT ? d.toString('utf8', p, p + length) : Buffer.from(d.subarray(p, p + length));
-        p += length;
-      }
-    }
-    return values;
+    const r = new ByteReader();
+    r.reset(this.data, this.start);
+    return r.tuple();
   }
 }
 
@@ -59,7 +39,7 @@ export class TupleSlab {
 
   copy(src: Buffer, start: number, end: number, columns: number, unusual: boolean): RawTuple {
     const n = end - start;
-    if (n >= OWN) return new RawTuple(Buffer.from(src.subarray(start, end)), 0, n, columns, unusual);
+    if (n >= OWN) return new RawTuple(Buffer.from(src.subarray(start, end)), 0, columns, unusual);
     if (this.pos + n > this.slab.length) {
       this.slab = Buffer.allocUnsafeSlow(SLAB);
       this.pos = 0;
@@ -67,6 +47,6 @@ export class TupleSlab {
     const at = this.pos;
     src.copy(this.slab, at, start, end);
     this.pos += n;
-    return new RawTuple(this.slab, at, at + n, columns, unusual);
+    return new RawTuple(this.slab, at, columns, unusual);
   }
 }

@@ -16,20 +16,13 @@ const SEED = 0x9747b28c;
 const M = 0x5bd1e995;
 
 export function murmur2(key: string | Buffer): number {
-  if (typeof key === 'string') {
-    for (let i = 0; i < key.length; i++) if (key.charCodeAt(i) > 0x7f) return murmur2Bytes(Buffer.from(key));
-    return murmur2Bytes(key);
-  }
-  return murmur2Bytes(key);
+  if (typeof key !== 'string') return murmur2Range(key, 0, key.length);
+  for (let i = 0; i < key.length; i++) if (key.charCodeAt(i) > 0x7f) return murmur2(Buffer.from(key));
+  return murmur2Of((i) => key.charCodeAt(i), 0, key.length); // an ASCII string's UTF-8 bytes are its char codes
 }
 
 function murmur2Range(b: Uint8Array, start: number, end: number): number {
   return murmur2Of((i) => b[i], start, end);
-}
-
-// An ASCII string's UTF-8 bytes are its char codes, so both are read the same way.
-function murmur2Bytes(data: string | Buffer): number {
-  return typeof data === 'string' ? murmur2Of((i) => data.charCodeAt(i), 0, data.length) : murmur2Range(data, 0, data.length);
 }
 
 function murmur2Of(at: (i: number) => number, start: number, end: number): number {

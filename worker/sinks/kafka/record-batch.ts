@@ -75,10 +75,13 @@ export function recordRenderer(opts: RecordRendererOptions) {
   const schemaTopic = `${topicFor('#{source_db_name}', { database, schema: '', table: '' })}.schema-changes`;
   const schemaKey = JSON.stringify({ databaseName: database });
 
+  /** The record's partition; `key` is the rendered key text of an object event (a rendered event's key is in `event.json`). */
   const partitionOf = (event: ChangeEvent, topic: string, key: string | null): number => {
-    if (destination.partitionPolicy === 'partition-0' || key === null) return 0; // no key: partition 0 keeps one order
-    const hashed = destination.partitionPolicy === 'hash-db-table' ? `${database}.${event.schema}.${event.table}` : key;
-    return javaPartitionFor(hashed, partitions.get(topic) ?? 1);
+    const j = event.json;
+    if (destination.partitionPolicy === 'partition-0' || (j ? j.keyLength < 0 : key === null)) return 0; // no key: partition 0 keeps one order
+    const n = partitions.get(topic) ?? 1;
+    if (destination.partitionPolicy === 'hash-db-table') return javaPartitionFor(`${database}.${event.schema}.${event.table}`, n);
+    return j ? javaPartitionForBytes(j.data, j.keyAt, j.keyAt + j.keyLength, n) : javaPartitionFor(key!, n);
   };
 
   return {
@@ -139,9 +142,7 @@ export function recordRenderer(opts: RecordRendererOptions) {
         const j = event.json;
         if (j) {
           // rows rendered by the reader: key and rows are copied, not rendered again
-          const p = j.keyLength < 0 || destination.partitionPolicy === 'partition-0' ? 0
-            : destination.partitionPolicy === 'hash-db-table' ? javaPartitionFor(`${database}.${event.schema}.${event.table}`, partitions.get(t) ?? 1)
-            : javaPartitionForBytes(j.data, j.keyAt, j.keyAt + j.keyLength, partitions.get(t) ?? 1);
+          const p = partitionOf(event, t, null);
           const at = next(t, p);
           const keyAt = out.pos;
           if (j.keyLength < 0) span(at, 0, -1);
